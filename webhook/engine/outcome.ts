@@ -1,0 +1,25 @@
+// What the injection engine decides for one pod. The HTTP layer, the CLI and
+// the metrics all consume this one shape.
+import type { Operation } from 'fast-json-patch';
+
+export type InjectionOutcome =
+  | {
+      result: 'injected';
+      /** The mutated pod (a new object; the input is not modified). */
+      pod: Record<string, unknown>;
+      /** RFC 6902 operations that turn the input pod into `pod`, built from the mutations made. */
+      patch: Operation[];
+    }
+  | {
+      result: 'skipped';
+      /** Stable reason code, used as a metric label (e.g. `not_needed`, `exception_label`, `already_injected`). */
+      reason: string;
+      message: string;
+    }
+  | {
+      result: 'refused';
+      /** Stable reason code, used as a metric label (e.g. `invalid_label_value`, `mesh_not_found`). */
+      reason: string;
+      /** Kuma 2.13's exact error text. */
+      message: string;
+    };
