@@ -26,8 +26,6 @@ export interface ClusterState {
   containerPatch(namespace: string, name: string): KubeObject | undefined;
   /** ConfigMap by namespace and name (the transparent-proxy ConfigMap). */
   configMap(namespace: string, name: string): KubeObject | undefined;
-  /** Services of a namespace (zone-proxy detection). */
-  services(namespace: string): readonly KubeObject[];
   /** True once every source has completed its initial sync. */
   ready(): boolean;
 }
