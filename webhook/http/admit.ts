@@ -1,0 +1,48 @@
+// One admission decision: a checked AdmissionReview in, the response review and
+// its metric labels out. The engine comes in as a function, so this file knows
+// the InjectionOutcome contract and nothing of how injection works.
+import type { InjectionOutcome } from '../engine/outcome.ts';
+import { allow, deny, notApplicableReason, podOf } from './admission-review.ts';
+import type { AdmissionReview, AdmissionReviewResponse } from './admission-review.ts';
+import { WebhookError } from './errors.ts';
+import type { AdmissionLabels } from './metrics.ts';
+
+/**
+ * Injects one pod. `namespace` is the review's `request.namespace`, which
+ * Kubernetes sets even when the pod itself names none (Kuma copies it into the pod).
+ */
+export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome | Promise<InjectionOutcome>;
+
+export interface AdmissionDecision {
+  review: AdmissionReviewResponse;
+  labels: AdmissionLabels;
+}
+
+export interface AdmitDeps {
+  inject: InjectFn;
+  /** False until the cluster state has synced: never inject from an empty cache. */
+  ready: () => boolean;
+}
+
+export async function admit(review: AdmissionReview, deps: AdmitDeps): Promise<AdmissionDecision> {
+  const ignored = notApplicableReason(review.request);
+  if (ignored) return { review: allow(review), labels: { result: 'ignored', reason: ignored } };
+
+  const pod = podOf(review.request);
+  if (!deps.ready()) throw new WebhookError('KI_ERR_NOT_READY');
+
+  let outcome: InjectionOutcome;
+  try {
+    outcome = await deps.inject(pod, review.request.namespace);
+  } catch (error) {
+    throw new WebhookError('KI_ERR_INJECTION_FAILED', error instanceof Error ? error.message : String(error));
+  }
+  switch (outcome.result) {
+    case 'injected':
+      return { review: allow(review, outcome.patch), labels: { result: 'injected', reason: '' } };
+    case 'skipped':
+      return { review: allow(review), labels: { result: 'skipped', reason: outcome.reason } };
+    case 'refused':
+      return { review: deny(review, outcome.message), labels: { result: 'refused', reason: outcome.reason } };
+  }
+}

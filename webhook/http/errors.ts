@@ -1,0 +1,71 @@
+// Every error the webhook answers with an HTTP error status, catalogued with a
+// stable code (what tests, docs and alerts key on) and its status. The message
+// is for humans and may carry details; the code never changes.
+import { STATUS_CODES } from 'node:http';
+
+export interface WebhookErrorSpec {
+  readonly code: string;
+  readonly statusCode: number;
+  readonly message: string;
+}
+
+const catalogue = {
+  /** The body is not JSON (or is proto-poisoned JSON). */
+  KI_ERR_MALFORMED_JSON: { statusCode: 400, message: 'request body is not valid JSON' },
+  KI_ERR_EMPTY_BODY: { statusCode: 400, message: 'request body is empty' },
+  /** Valid JSON, but not an `admission.k8s.io/v1` AdmissionReview. */
+  KI_ERR_NOT_ADMISSION_REVIEW: { statusCode: 400, message: 'expected an AdmissionReview of apiVersion admission.k8s.io/v1' },
+  KI_ERR_MISSING_REQUEST: { statusCode: 400, message: 'AdmissionReview has no request' },
+  KI_ERR_MISSING_UID: { statusCode: 400, message: 'AdmissionReview request has no uid' },
+  KI_ERR_MISSING_OBJECT: { statusCode: 400, message: 'AdmissionReview request has no object' },
+  KI_ERR_BODY_TOO_LARGE: { statusCode: 413, message: 'request body is larger than the configured limit' },
+  KI_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'content-type must be application/json' },
+  KI_ERR_NOT_FOUND: { statusCode: 404, message: 'no such endpoint' },
+  /** The engine threw: a bug, answered with 500 so the webhook's failurePolicy decides. */
+  KI_ERR_INJECTION_FAILED: { statusCode: 500, message: 'injection failed' },
+  /** The cluster state has not synced yet (or the server is shutting down). */
+  KI_ERR_NOT_READY: { statusCode: 503, message: 'the injector is not ready: cluster state not synced' },
+  KI_ERR_INTERNAL: { statusCode: 500, message: 'internal server error' },
+} as const satisfies Record<string, Omit<WebhookErrorSpec, 'code'>>;
+
+export type WebhookErrorCode = keyof typeof catalogue;
+
+export const webhookErrors: Readonly<Record<WebhookErrorCode, WebhookErrorSpec>> = Object.fromEntries(
+  Object.entries(catalogue).map(([code, spec]) => [code, { code, ...spec }]),
+) as Record<WebhookErrorCode, WebhookErrorSpec>;
+
+export class WebhookError extends Error {
+  readonly code: WebhookErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: WebhookErrorCode, detail?: string) {
+    const spec = webhookErrors[code];
+    super(detail ? `${spec.message}: ${detail}` : spec.message);
+    this.name = 'WebhookError';
+    this.code = code;
+    this.statusCode = spec.statusCode;
+  }
+}
+
+/** Fastify's own request errors, translated into the catalogue. */
+const fromFastify: Record<string, WebhookErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'KI_ERR_MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'KI_ERR_EMPTY_BODY',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'KI_ERR_BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'KI_ERR_MALFORMED_JSON',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'KI_ERR_UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Any thrown value as a catalogued error; unknown errors become KI_ERR_INTERNAL. */
+export function toWebhookError(error: unknown): WebhookError {
+  if (error instanceof WebhookError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && code in fromFastify) return new WebhookError(fromFastify[code]!);
+  if (error instanceof SyntaxError) return new WebhookError('KI_ERR_MALFORMED_JSON', error.message);
+  return new WebhookError('KI_ERR_INTERNAL');
+}
+
+/** The error body, shaped like Fastify's own: `{ statusCode, code, error, message }`. */
+export function errorBody(error: WebhookError): { statusCode: number; code: string; error: string; message: string } {
+  return { statusCode: error.statusCode, code: error.code, error: STATUS_CODES[error.statusCode] ?? 'Error', message: error.message };
+}

@@ -1,0 +1,143 @@
+// The webhook's HTTPS server: POST /inject-sidecar, probes and metrics.
+// Everything it acts on comes in as a dependency (the engine as a function,
+// the cluster state, the key pair source), so tests and the CLI build it the
+// same way.
+import Fastify from 'fastify';
+import type { FastifyLoggerOptions, FastifyReply, FastifyRequest } from 'fastify';
+import { readAdmissionReview } from './admission-review.ts';
+import type { AdmissionRequest } from './admission-review.ts';
+import { admit } from './admit.ts';
+import type { InjectFn } from './admit.ts';
+import { WebhookError, errorBody, toWebhookError } from './errors.ts';
+import { WebhookLogController, admissionPath } from './log-controller.ts';
+import { WebhookMetrics } from './metrics.ts';
+import type { AdmissionLabels } from './metrics.ts';
+import { notReadyReasons } from './readiness.ts';
+import type { ClusterState } from '../state/cluster-state.ts';
+import { secureContextOptions } from '../tls/key-pair.ts';
+import type { KeyPairSource } from '../tls/key-pair-source.ts';
+
+/** controller-runtime's limit: a Pod plus oldObject can approach 1.5 MiB each. */
+export const defaultBodyLimit = 7 * 1024 * 1024;
+
+/** The API server reuses webhook connections; keep them longer than its idle timeout. */
+export const keepAliveTimeoutMs = 90_000;
+
+export interface WebhookServerOptions {
+  inject: InjectFn;
+  state: Pick<ClusterState, 'ready'>;
+  tls: KeyPairSource;
+  /** Largest accepted AdmissionReview, in bytes (default 7 MiB); larger bodies get 413. */
+  bodyLimit?: number;
+  /** Pino options (level, stream); false for no logs. Default: info to stdout. */
+  logger?: (FastifyLoggerOptions & { stream?: NodeJS.WritableStream }) | false;
+  metrics?: WebhookMetrics;
+  /** True once shutdown has begun: readiness fails while admissions are still served. */
+  draining?: () => boolean;
+}
+
+/** What the admission route learnt about a request, for its one log line and the metrics. */
+interface AdmissionRecord {
+  request?: AdmissionRequest;
+  labels?: AdmissionLabels;
+  message?: string;
+}
+
+export function buildWebhookServer(options: WebhookServerOptions) {
+  const metrics = options.metrics ?? new WebhookMetrics();
+  const draining = options.draining ?? (() => false);
+  const readiness = { stateReady: () => options.state.ready(), tlsLoaded: () => Boolean(options.tls.current()), draining };
+  const records = new WeakMap<FastifyRequest, AdmissionRecord>();
+
+  const app = Fastify({
+    https: secureContextOptions(options.tls.current()),
+    logger: options.logger ?? { level: 'info' },
+    logController: new WebhookLogController(),
+    keepAliveTimeout: keepAliveTimeoutMs,
+    // The API server gives up after the webhook's timeoutSeconds (at most 30 s).
+    requestTimeout: 30_000,
+    bodyLimit: options.bodyLimit ?? defaultBodyLimit,
+    return503OnClosing: true,
+  });
+
+  const unsubscribe = options.tls.onChange((pair) => {
+    // Only new connections get the new certificate; open ones keep theirs.
+    app.server.setSecureContext(secureContextOptions(pair));
+    app.log.info('serving certificate reloaded');
+  });
+  app.addHook('onClose', async () => unsubscribe());
+
+  // JSON only: anything else is 415, not parsed as text.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+
+  app.setErrorHandler((thrown, request, reply) => {
+    const error = toWebhookError(thrown);
+    const record = records.get(request) ?? {};
+    record.labels = { result: resultOfError(error), reason: error.code };
+    record.message = error.message;
+    records.set(request, record);
+    if (error.statusCode >= 500) request.log.error({ err: thrown, code: error.code }, error.message);
+    return reply.code(error.statusCode).send(errorBody(error));
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    const error = new WebhookError('KI_ERR_NOT_FOUND');
+    return reply.code(error.statusCode).send(errorBody(error));
+  });
+
+  app.post(admissionPath, async (request, reply) => {
+    const review = readAdmissionReview(request.body);
+    request.log = request.log.child({ uid: review.request.uid });
+    reply.log = request.log;
+    const record: AdmissionRecord = { request: review.request };
+    records.set(request, record);
+    const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
+    record.labels = decision.labels;
+    record.message = decision.review.response.status?.message;
+    return decision.review;
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.routeOptions.url !== admissionPath) return;
+    const record = records.get(request) ?? {};
+    const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
+    metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
+    logAdmission(reply, record, labels);
+  });
+
+  app.get('/healthz', async () => 'ok\n');
+  app.get('/readyz', async (_request, reply) => {
+    const reasons = notReadyReasons(readiness);
+    if (reasons.length === 0) return 'ok\n';
+    return reply.code(503).send(`not ready: ${reasons.join(', ')}\n`);
+  });
+  app.get('/metrics', async (_request, reply) => reply.type(metrics.contentType).send(await metrics.exposition()));
+
+  return app;
+}
+
+export type WebhookServer = ReturnType<typeof buildWebhookServer>;
+
+function resultOfError(error: WebhookError): string {
+  if (error.statusCode === 503) return 'unavailable';
+  return error.statusCode < 500 ? 'invalid' : 'error';
+}
+
+/** One line per admission, with the uid (when the review had one) and the decision. */
+function logAdmission(reply: FastifyReply, record: AdmissionRecord, labels: AdmissionLabels): void {
+  const object = record.request?.object as { metadata?: { name?: string; generateName?: string } } | undefined;
+  const fields = {
+    namespace: record.request?.namespace,
+    pod: object?.metadata?.name ?? object?.metadata?.generateName,
+    operation: record.request?.operation,
+    dryRun: record.request?.dryRun === true,
+    result: labels.result,
+    reason: labels.reason || undefined,
+    message: record.message,
+    statusCode: reply.statusCode,
+    responseTime: reply.elapsedTime,
+  };
+  if (reply.statusCode >= 500) reply.log.error(fields, 'admission failed');
+  else if (reply.statusCode >= 400) reply.log.warn(fields, 'admission request rejected');
+  else reply.log.info(fields, 'admission');
+}
