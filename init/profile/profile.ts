@@ -12,6 +12,11 @@ export interface Executables {
   restore: string;
   /** e.g. "1.8.9"; decides whether XTABLES_LOCKFILE is honoured and `--wait` is accepted. */
   version: string;
+  /**
+   * Paths came from `iptablesExecutables`: Kuma then treats the mode as unknown
+   * and never adds `--wait` flags, even for a legacy binary.
+   */
+  fromConfig?: boolean;
 }
 
 export interface FamilyProfile {
@@ -38,4 +43,6 @@ export interface EnvironmentProfile {
   ipv6Usable: boolean;
   ipv4: FamilyProfile;
   ipv6: FamilyProfile;
+  /** Detection warnings, in Kuma's wording, for the CLI to print (`# [iptables] [WARNING] ...`). */
+  warnings: ReadonlyArray<{ family?: IpFamily; message: string }>;
 }

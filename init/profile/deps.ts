@@ -1,0 +1,70 @@
+// System access used by profile detection and the executor, injectable so
+// tests run against a network namespace or against recorded outputs.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { networkInterfaces, release } from 'node:os';
+import { spawnCommand, type RunCommand } from '../exec/run.ts';
+
+export interface InterfaceAddress {
+  address: string;
+  family: 'IPv4' | 'IPv6';
+}
+
+export interface NetInterface {
+  name: string;
+  loopback: boolean;
+  addresses: InterfaceAddress[];
+}
+
+export interface SystemDeps {
+  run: RunCommand;
+  readFile(path: string): Promise<string>;
+  writeFile(path: string, content: string, mode: number): Promise<void>;
+  fileExists(path: string): boolean;
+  /** True when `path` is an executable file. */
+  isExecutable(path: string): boolean;
+  /** Directories of $PATH, in order. */
+  pathDirs(): string[];
+  /** Interfaces of the network namespace the rules are for. */
+  interfaces(): Promise<NetInterface[]>;
+  /** `uname -r`, for error messages. */
+  kernelRelease(): Promise<string>;
+  /** Environment passed to every iptables process (e.g. XTABLES_LOCKFILE). */
+  env: Record<string, string>;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Node's interface list: `internal` is the IFF_LOOPBACK flag (libuv). */
+function localInterfaces(): Promise<NetInterface[]> {
+  return Promise.resolve(
+    Object.entries(networkInterfaces()).map(([name, addrs = []]) => ({
+      name,
+      loopback: addrs.some((a) => a.internal),
+      addresses: addrs.map((a) => ({ address: a.address, family: a.family })),
+    })),
+  );
+}
+
+/** The real system: this process's network namespace and file system. */
+export function systemDeps(overrides: Partial<SystemDeps> = {}): SystemDeps {
+  return {
+    run: spawnCommand,
+    readFile: (p) => readFile(p, 'utf8'),
+    writeFile: (p, c, mode) => writeFile(p, c, { mode }),
+    fileExists: existsSync,
+    isExecutable,
+    pathDirs: () => (process.env.PATH ?? '').split(':').filter(Boolean),
+    interfaces: localInterfaces,
+    kernelRelease: () => Promise.resolve(release()),
+    env: {},
+    ...overrides,
+  };
+}

@@ -1,0 +1,182 @@
+// Environment profile detection, done once per run: loopback name, users,
+// nameservers, IPv6 usability and, per family, the iptables backend and what
+// it supports (Kuma 2.13 `Config.Initialize`, tproxy spec §3). Our addition:
+// `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
+import type { TransparentProxyConfig } from '../config/config.ts';
+import { ApplyError } from '../exec/errors.ts';
+import { systemDeps, type SystemDeps } from './deps.ts';
+import { explicitExecutables, locateExecutables, VersionCache } from './executables.ts';
+import { probeFunctionality, unmetRequirements } from './functionality.ts';
+import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
+import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
+
+type Warn = (message: string, family?: IpFamily) => void;
+type Probe = { ok: true; family: FamilyProfile } | { ok: false; error: string };
+
+/** A family with no usable executables: everything absent (dry run without iptables). */
+export function emptyFamily(): FamilyProfile {
+  return {
+    modules: { owner: false, tcp: false, udp: false, comment: false, conntrack: false, multiport: false },
+    tables: { nat: false, raw: false, mangle: false },
+    dockerOutput: false,
+    existingRules: false,
+  };
+}
+
+/** Executables and functionality of one backend for one family. */
+export async function probeBackend(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode): Promise<Probe> {
+  const located = await locateExecutables(deps, versions, family, mode);
+  if (!located.ok) return located;
+  return withFunctionality(deps, located.executables);
+}
+
+async function withFunctionality(deps: SystemDeps, executables: NonNullable<FamilyProfile['executables']>): Promise<Probe> {
+  const functionality = await probeFunctionality(deps, executables);
+  const unmet = unmetRequirements(functionality);
+  return unmet ? { ok: false, error: unmet } : { ok: true, family: { executables, ...functionality } };
+}
+
+/** Explicit `iptablesExecutables` paths for a family, when configured and usable (else a warning). */
+async function fromExplicitPaths(config: TransparentProxyConfig, deps: SystemDeps, versions: VersionCache, family: IpFamily, warn: Warn) {
+  const explicit = await explicitExecutables(deps, versions, family, config.iptablesExecutables);
+  if (!explicit) return undefined;
+  if ('warning' in explicit) {
+    warn(explicit.warning, family);
+    return undefined;
+  }
+  const probe = await withFunctionality(deps, explicit.executables);
+  if (!probe.ok) {
+    warn(`failed to initialize executables from the provided paths; automatic detection will proceed: ${probe.error}`, family);
+    return undefined;
+  }
+  return probe.family;
+}
+
+/** Kuma's IPv4 choice between nft and legacy (tproxy spec §3.3 step 4). */
+async function detectIPv4(config: TransparentProxyConfig, deps: SystemDeps, versions: VersionCache, warn: Warn): Promise<FamilyProfile> {
+  const explicit = await fromExplicitPaths(config, deps, versions, 'ipv4', warn);
+  if (explicit) return explicit;
+
+  if (config.iptablesMode !== 'auto') {
+    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode);
+    if (forced.ok) return forced.family;
+    throw new ApplyError(
+      'NO_EXECUTABLES',
+      `iptables backend '${config.iptablesMode}' (--iptables-mode) is not usable: ${forced.error}. Install iptables-${config.iptablesMode} or use --iptables-mode auto`,
+    );
+  }
+
+  const nft = await probeBackend(deps, versions, 'ipv4', 'nft');
+  const legacy = await probeBackend(deps, versions, 'ipv4', 'legacy');
+  if (!nft.ok && !legacy.ok) {
+    if (config.dryRun) {
+      warn(
+        '[dry-run]: no valid iptables executables found; the generated iptables rules may differ from those generated in an environment with valid iptables executables',
+        'ipv4',
+      );
+      return emptyFamily();
+    }
+    throw new ApplyError(
+      'NO_EXECUTABLES',
+      `unable to initialize IPv4 executables: failed to find valid nft or legacy executables: ${nft.error}\n${legacy.error}. Install iptables (nft or legacy) in the init image`,
+    );
+  }
+  if (!legacy.ok) return (nft as Extract<Probe, { ok: true }>).family;
+  if (!nft.ok) return legacy.family;
+  if (nft.family.existingRules && legacy.family.existingRules) {
+    if (nft.family.dockerOutput === legacy.family.dockerOutput) {
+      warn(
+        'conflicting iptables modes detected; both iptables-nft and iptables-legacy have existing rules and/or custom chains. To avoid potential conflicts, iptables-legacy will be ignored, and iptables-nft will be used',
+        'ipv4',
+      );
+      return nft.family;
+    }
+    return legacy.family.dockerOutput ? legacy.family : nft.family;
+  }
+  return legacy.family.existingRules ? legacy.family : nft.family;
+}
+
+/** IPv6 executables follow the IPv4 mode; failure only warns. */
+async function detectIPv6(config: TransparentProxyConfig, deps: SystemDeps, versions: VersionCache, mode: IptablesMode, warn: Warn) {
+  const explicit = await fromExplicitPaths(config, deps, versions, 'ipv6', warn);
+  if (explicit) return explicit;
+  const probe = await probeBackend(deps, versions, 'ipv6', mode);
+  if (probe.ok) return probe.family;
+  warn(`failed to initialize IPv6 executables: ${probe.error}`, 'ipv6');
+  return undefined;
+}
+
+/** `ip -6 addr add ::6/128 dev lo` (Kuma uses netlink); an existing address is fine. */
+async function addInboundPassthroughIPv6(deps: SystemDeps): Promise<string | undefined> {
+  const r = await deps.run('ip', ['-6', 'addr', 'add', '::6/128', 'dev', 'lo'], { env: deps.env });
+  if (r.code === 0 || /file exists/i.test(r.stderr)) return undefined;
+  return `failed to add IPv6 address ::6/128 to loopback interface: ${r.stderr.trim()}`;
+}
+
+async function readUsers(deps: SystemDeps) {
+  try {
+    return parsePasswd(await deps.readFile('/etc/passwd'));
+  } catch {
+    return [];
+  }
+}
+
+async function readNameservers(config: TransparentProxyConfig, deps: SystemDeps): Promise<string[]> {
+  const dns = config.redirect.dns;
+  if (!dns.enabled || dns.captureAll) return [];
+  try {
+    return parseNameservers(await deps.readFile(dns.resolvConfigPath));
+  } catch (e) {
+    throw new ApplyError(
+      'RESOLV_CONF_UNREADABLE',
+      `unable to initialize IPv4 redirect configuration: unable to initialize .DNS: unable to read file ${dns.resolvConfigPath}: ${(e as Error).message}. Mount a resolv.conf or enable redirect.dns.captureAll`,
+    );
+  }
+}
+
+/**
+ * Detects everything the renderer and the executor need, once.
+ * Side effects as in Kuma: legacy tables get instantiated by the probes, and
+ * in dual-stack mode `::6/128` is added to `lo` (also in a dry run).
+ */
+export async function detectProfile(config: TransparentProxyConfig, deps: SystemDeps = systemDeps()): Promise<EnvironmentProfile> {
+  const warnings: Array<{ family?: IpFamily; message: string }> = [];
+  const warn: Warn = (message, family) => warnings.push({ family, message });
+  const versions = new VersionCache(deps);
+
+  const users = await readUsers(deps);
+  const interfaces = await deps.interfaces();
+  const loopback = interfaces.find((i) => i.loopback);
+  if (!loopback) {
+    throw new ApplyError(
+      'NO_LOOPBACK',
+      'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
+    );
+  }
+  const ipv4 = await detectIPv4(config, deps, versions, warn);
+  const nameservers = await readNameservers(config, deps);
+
+  let ipv6: FamilyProfile | undefined;
+  if (config.ipFamilyMode === 'dualstack' && ipv4.executables) {
+    if (!hasNonLoopbackIPv6(interfaces)) {
+      if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
+    } else {
+      const failure = await addInboundPassthroughIPv6(deps);
+      if (failure) {
+        if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
+      } else {
+        ipv6 = await detectIPv6(config, deps, versions, ipv4.executables.mode, warn);
+      }
+    }
+  }
+
+  return {
+    loopbackName: loopback.name,
+    users,
+    nameservers,
+    ipv6Usable: ipv6 !== undefined,
+    ipv4,
+    ipv6: ipv6 ?? emptyFamily(),
+    warnings,
+  };
+}
