@@ -33,15 +33,16 @@ export const addSidecar: InjectFn = (pod, namespace): InjectionOutcome => {
     return { result: 'refused', reason: 'invalid_label_value', message: `annotation "${injectionLabel}" has wrong value "${value}"` };
   }
   if (value === 'disabled' || value === 'false') return { result: 'skipped', reason: 'not_needed', message: 'injection disabled by label' };
+  const sidecar = { name: 'kuma-sidecar', image: 'kuma/kuma-dp:2.13.10' };
   const patch: Operation[] = [
     { op: 'add', path: '/metadata/namespace', value: namespace ?? 'default' },
-    { op: 'add', path: '/spec/containers/-', value: { name: 'kuma-sidecar', image: 'kuma/kuma-dp:2.13.10' } },
+    { op: 'add', path: '/spec/containers/-', value: sidecar },
   ];
   const spec = pod.spec as { containers: unknown[] };
   const injected = {
     ...pod,
     metadata: { ...(pod.metadata as object), namespace: namespace ?? 'default' },
-    spec: { ...spec, containers: [...spec.containers, patch[1]!.value] },
+    spec: { ...spec, containers: [...spec.containers, sidecar] },
   };
   return { result: 'injected', pod: injected, patch };
 };
