@@ -31,6 +31,7 @@ export function fullProfile(overrides: Partial<EnvironmentProfile> = {}): Enviro
     ipv6Usable: true,
     ipv4: fullFamily('ipv4'),
     ipv6: fullFamily('ipv6'),
+    warnings: [],
     ...overrides,
   };
 }
