@@ -1,0 +1,22 @@
+// Everything injectPod needs besides the pod.
+import type { InjectorConfig } from '../config/injector-config.ts';
+import type { InjectorSettings } from '../config/settings.ts';
+import type { ClusterState } from '../state/cluster-state.ts';
+
+export interface InjectionContext {
+  config: InjectorConfig;
+  settings: InjectorSettings;
+  state: ClusterState;
+  /** Namespace of the admission request; used when the pod itself names none. */
+  namespace?: string;
+}
+
+/** A refusal with Kuma's error text and a stable reason code. */
+export class InjectionError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

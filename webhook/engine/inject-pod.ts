@@ -1,0 +1,113 @@
+// Kuma 2.13.10's InjectKuma as a pure function: precheck, then the
+// mutations, each applied to a copy-on-write working copy and recorded as a
+// JSON-patch operation. The input pod is never modified.
+import { getEnabled } from './annotations.ts';
+import { Keys } from './annotation-keys.ts';
+import { applyContainerPatches, loadContainerPatches, type NamedPatches } from './container-patches.ts';
+import { type InjectionContext, InjectionError } from './context.ts';
+import { rewriteAppProbes } from './app-probes.ts';
+import { newInitContainer, newValidationContainer } from './init-containers.ts';
+import { podRedirect } from './kumactl-args.ts';
+import { legacyAnnotations } from './legacy-annotations.ts';
+import type { InjectionOutcome } from './outcome.ts';
+import { PatchRecorder } from './patch-recorder.ts';
+import type { Container, Json, Pod } from './pod-types.ts';
+import { precheck } from './precheck.ts';
+import { newSidecarContainer, spireEnabled } from './sidecar-container.ts';
+import { configPathSetup } from './tproxy-config-path.ts';
+import { hostPathVolume, Volumes } from './volumes.ts';
+
+const ANNOTATIONS = ['metadata', 'annotations'] as const;
+const LABELS = ['metadata', 'labels'] as const;
+
+function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefined {
+  return recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
+}
+
+function wrapAs<T>(reason: string, prefix: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    if (error instanceof InjectionError) throw error;
+    throw new InjectionError(reason, `${prefix}: ${(error as Error).message}`);
+  }
+}
+
+/** The legacy path (2.13 default): annotations carry the tproxy settings; kuma-init gets kumactl flags. */
+function legacyPath(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
+  const written = wrapAs('invalid_annotation', 'could not generate annotations for pod', () =>
+    legacyAnnotations(annotationsOf(recorder), ctx),
+  );
+  for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
+  recorder.setEntry(LABELS, Keys.mesh, mesh);
+  const merged = annotationsOf(recorder);
+  const redirect = podRedirect(merged);
+  if (!ctx.config.cniEnabled) return applyContainerPatches(newInitContainer(redirect.args, merged, ctx), initPatches);
+  if (redirect.redirectInbound) return applyContainerPatches(newValidationContainer(merged, ctx), initPatches);
+  return undefined;
+}
+
+function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder {
+  const { config, settings } = ctx;
+  const recorder = new PatchRecorder(input as Record<string, unknown>);
+  const pod = recorder.doc as Pod;
+  recorder.ensureMap(['metadata']);
+  recorder.ensureMap(ANNOTATIONS);
+
+  const containers = input.spec?.containers ?? [];
+  if (containers.length === 1 && annotationsOf(recorder)?.[Keys.defaultContainer] === undefined) {
+    recorder.setEntry(ANNOTATIONS, Keys.defaultContainer, containers[0]!.name);
+  }
+
+  const patches = loadContainerPatches(pod, ctx);
+  const sidecar = newSidecarContainer(pod, mesh, ctx);
+
+  recorder.append(['spec', 'volumes'], structuredClone(Volumes.initTmp));
+  recorder.append(['spec', 'volumes'], structuredClone(Volumes.sidecarTmp));
+  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], structuredClone(Volumes.spireSocket));
+
+  const patchedSidecar = applyContainerPatches(sidecar, patches.sidecar);
+
+  const injectedInit =
+    config.transparentProxyConfigMap !== ''
+      ? configPathSetup(recorder, mesh, ctx, patches.init)
+      : legacyPath(recorder, mesh, ctx, patches.init);
+
+  if (config.ebpf.enabled) {
+    recorder.append(['spec', 'volumes'], hostPathVolume('sys-fs-cgroup', config.ebpf.cgroupPath));
+    recorder.append(['spec', 'volumes'], hostPathVolume('bpf-fs', config.ebpf.bpffsPath));
+  }
+
+  const initFirst = getEnabled(annotationsOf(recorder), Keys.initFirst).value;
+  const prepend: Container[] = [];
+  const append: Container[] = [];
+  if (injectedInit) (initFirst || settings.sidecarContainersEnabled ? prepend : append).push(injectedInit);
+  if (settings.sidecarContainersEnabled) {
+    prepend.push({
+      ...patchedSidecar,
+      restartPolicy: 'Always',
+      lifecycle: { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } } as Json,
+    });
+  } else {
+    recorder.insert(['spec', 'containers'], 0, patchedSidecar);
+  }
+  prepend.forEach((container, index) => recorder.insert(['spec', 'initContainers'], index, container));
+  for (const container of append) recorder.append(['spec', 'initContainers'], container);
+
+  rewriteAppProbes(recorder, annotationsOf(recorder));
+  return recorder;
+}
+
+export function injectPod(input: Pod, ctx: InjectionContext): InjectionOutcome {
+  try {
+    const decision = precheck(input, ctx);
+    if (decision.decision === 'skip') return { result: 'skipped', reason: decision.reason, message: decision.message };
+    const recorder = mutate(input, decision.mesh, ctx);
+    return { result: 'injected', pod: recorder.doc, patch: recorder.ops };
+  } catch (error) {
+    if (error instanceof InjectionError) return { result: 'refused', reason: error.reason, message: error.message };
+    // Everything else comes from parsing the pod's annotations (bad values); a TypeError would be a bug.
+    const reason = error instanceof TypeError || error instanceof RangeError ? 'internal_error' : 'invalid_annotation';
+    return { result: 'refused', reason, message: (error as Error).message };
+  }
+}

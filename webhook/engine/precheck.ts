@@ -1,0 +1,85 @@
+// Whether a pod gets a sidecar, and in which mesh (Kuma 2.13.10 precheck.go):
+// namespace lookup, exception labels, an existing sidecar, the injection label
+// on the pod then on the namespace, mesh resolution, mesh existence and the
+// sidecar-UID collision. Refusals carry Kuma's exact error texts.
+import { AnnotationError, getEnabled } from './annotations.ts';
+import { Keys, SIDECAR_CONTAINER } from './annotation-keys.ts';
+import { type InjectionContext, InjectionError } from './context.ts';
+import { goQuote, goQuoteList } from './go-format.ts';
+import { resolveMesh } from './mesh-resolution.ts';
+import type { Pod } from './pod-types.ts';
+
+export type PrecheckResult =
+  | { decision: 'inject'; mesh: string; namespace: string }
+  | { decision: 'skip'; reason: string; message: string };
+
+/** The namespace Kuma looks up: the pod's own, else the request's, else `default`. */
+export function podNamespace(pod: Pod, ctx: InjectionContext): string {
+  return pod.metadata?.namespace || ctx.namespace || 'default';
+}
+
+function exceptionLabel(pod: Pod, ctx: InjectionContext): string | undefined {
+  const labels = pod.metadata?.labels ?? {};
+  for (const [key, value] of Object.entries(ctx.config.exceptions.labels)) {
+    if (Object.prototype.hasOwnProperty.call(labels, key) && (value === '*' || value === labels[key])) return key;
+  }
+  return undefined;
+}
+
+function readInjectionLabel(labels: Record<string, string> | undefined): { value: boolean; exists: boolean } {
+  try {
+    return getEnabled(labels, Keys.sidecarInjection);
+  } catch (error) {
+    if (error instanceof AnnotationError) throw new InjectionError('invalid_label_value', error.message);
+    throw error;
+  }
+}
+
+/** Throws InjectionError for a refusal. */
+export function precheck(pod: Pod, ctx: InjectionContext): PrecheckResult {
+  const namespaceName = podNamespace(pod, ctx);
+  const namespace = ctx.state.namespace(namespaceName);
+  if (namespace === undefined) {
+    throw new InjectionError(
+      'namespace_not_found',
+      `could not retrieve namespace for pod: namespaces ${goQuote(namespaceName)} not found`,
+    );
+  }
+
+  const exception = exceptionLabel(pod, ctx);
+  if (exception !== undefined) {
+    return { decision: 'skip', reason: 'exception_label', message: `pod label ${exception} matches an injection exception` };
+  }
+  const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  if (all.some((container) => container?.name === SIDECAR_CONTAINER)) {
+    return { decision: 'skip', reason: 'already_injected', message: 'pod already has a kuma-sidecar container' };
+  }
+
+  const podLabel = readInjectionLabel(pod.metadata?.labels);
+  if (podLabel.exists && !podLabel.value) {
+    return { decision: 'skip', reason: 'disabled_by_pod', message: `pod has "${Keys.sidecarInjection}: disabled" label` };
+  }
+  if (!podLabel.exists) {
+    const namespaceLabel = readInjectionLabel(namespace.metadata.labels);
+    if (!namespaceLabel.exists) {
+      return { decision: 'skip', reason: 'not_enabled', message: `neither pod nor namespace has the ${Keys.sidecarInjection} label` };
+    }
+    if (!namespaceLabel.value) {
+      return { decision: 'skip', reason: 'disabled_by_namespace', message: `namespace has "${Keys.sidecarInjection}: disabled" label` };
+    }
+  }
+
+  const mesh = resolveMesh(pod, namespace);
+  if (ctx.state.mesh(mesh) === undefined) {
+    throw new InjectionError('mesh_not_found', `meshes.kuma.io ${goQuote(mesh)} not found`);
+  }
+
+  const uid = ctx.config.sidecarContainer.uid;
+  const sameUid = (pod.spec?.containers ?? [])
+    .filter((container) => container?.securityContext?.runAsUser === uid)
+    .map((container) => container.name);
+  if (sameUid.length > 0) {
+    throw new InjectionError('duplicate_uid', `containers using same UID as sidecar is unsupported: ${goQuoteList(sameUid)}`);
+  }
+  return { decision: 'inject', mesh, namespace: namespaceName };
+}
