@@ -1,5 +1,6 @@
 // Hand-built environment profiles for the renderer's tests: no detection, no root.
 
+import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/profile.ts';
 
 const fullFamily = (family: IpFamily): FamilyProfile => {
@@ -26,6 +27,7 @@ export function fullProfile(overrides: Partial<EnvironmentProfile> = {}): Enviro
     users: [
       { name: 'root', uid: 0 },
       { name: 'kuma-dp', uid: 5678 },
+      { name: 'envoy', uid: 101 },
     ],
     nameservers: ['10.96.0.10', 'fd00:10:96::a'],
     ipv6Usable: true,
@@ -54,3 +56,120 @@ export function withFamily(
 ): EnvironmentProfile {
   return { ...profile, [family]: change(profile[family]) };
 }
+
+/** A named configuration rendered into `testdata/<name>.golden` and syntax-checked in a netns. */
+export interface NamedCase {
+  name: string;
+  config: TransparentProxyConfig;
+  profile: EnvironmentProfile;
+}
+
+const ipv4Only = (): EnvironmentProfile => fullProfile({ ipv6Usable: false });
+
+function named(
+  name: string,
+  change: (c: TransparentProxyConfig) => void,
+  profile: EnvironmentProfile = ipv4Only(),
+): NamedCase {
+  const config = defaultConfig();
+  change(config);
+  return { name, config, profile };
+}
+
+const dnsOn = (c: TransparentProxyConfig) => {
+  c.redirect.dns.enabled = true;
+};
+const captureAll = (c: TransparentProxyConfig) => {
+  c.redirect.dns.enabled = true;
+  c.redirect.dns.captureAll = true;
+};
+
+/** Kuma's e2e `with-multiple-flags` parameter set (tproxy spec §4.5). */
+const multipleFlags = (c: TransparentProxyConfig) => {
+  captureAll(c);
+  c.redirect.vnet.networks = ['docker0:172.17.0.0/16', 'br+:172.18.0.0/16', 'iface:::1/64'];
+  c.redirect.outbound.excludePortsForUIDs = ['53,3000-5000:106-108'];
+  c.redirect.outbound.excludePortsForIPs = ['10.0.0.1,192.168.0.0/24,fe80::1', 'fd00::/8'];
+  c.redirect.outbound.excludePorts = [1, 22, 333];
+  c.redirect.inbound.excludePorts = [4444, 55555];
+  c.redirect.inbound.excludePortsForIPs = ['192.168.0.1,172.32.16.8/16,fe80::/10', 'a81b:a033:6399:73c7:72b6:aa8c:6f22:7098'];
+};
+
+export const namedCases: readonly NamedCase[] = [
+  named('default', () => {}),
+  named('ipv6', () => {}, fullProfile()),
+  named('ipv4-mode', (c) => (c.ipFamilyMode = 'ipv4'), fullProfile()),
+  named('dns', dnsOn, fullProfile({ nameservers: ['10.96.0.10', 'FD00:10:96:0:0::A', '127.0.0.11'] })),
+  named('dns-skip-conntrack-zone-split', (c) => {
+    dnsOn(c);
+    c.redirect.dns.skipConntrackZoneSplit = true;
+  }),
+  named('dns-no-conntrack-module', dnsOn, withFamily(ipv4Only(), 'ipv4', (fp) => ({ ...fp, modules: { ...fp.modules, conntrack: false } }))),
+  named('dns-docker-output', dnsOn, withFamily(ipv4Only(), 'ipv4', (fp) => ({ ...fp, dockerOutput: true }))),
+  named('dns-no-ipv6-nameserver', dnsOn, fullProfile({ nameservers: ['10.96.0.10'] })),
+  named('dns-capture-all', captureAll, fullProfile()),
+  named('dns-capture-all-docker-output', captureAll, withFamily(ipv4Only(), 'ipv4', (fp) => ({ ...fp, dockerOutput: true }))),
+  named('dns-port', (c) => {
+    dnsOn(c);
+    c.redirect.dns.port = 25053;
+  }),
+  named('ports', (c) => {
+    c.redirect.inbound.port = 25006;
+    c.redirect.outbound.port = 25001;
+  }),
+  named('excluded-ports', (c) => {
+    c.redirect.inbound.excludePorts = [9000, 9901];
+    c.redirect.outbound.excludePorts = [5432, 6379];
+  }),
+  named('include-ports', (c) => {
+    c.redirect.inbound.includePorts = [8080, 8443];
+    c.redirect.inbound.excludePorts = [9000];
+    c.redirect.outbound.includePorts = [80, 443];
+    c.redirect.outbound.excludePorts = [5432];
+  }),
+  named(
+    'excluded-ips',
+    (c) => {
+      c.redirect.inbound.excludePortsForIPs = ['10.1.0.0/16,fd00:1::/64', '192.168.1.1'];
+      c.redirect.outbound.excludePortsForIPs = ['169.254.169.254', 'fd00:ec2::254', '10.2.0.0/16'];
+    },
+    fullProfile(),
+  ),
+  named('excluded-uids', (c) => {
+    c.redirect.outbound.excludePortsForUIDs = ['tcp:22,80-90:1000-1002', 'udp:53:1005', '106'];
+  }),
+  named('excluded-uids-over-15-ports', (c) => {
+    c.redirect.outbound.excludePortsForUIDs = ['tcp:1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,20-30,40-50:1000'];
+  }),
+  named('vnet', (c) => (c.redirect.vnet.networks = ['docker0:172.17.0.0/16', 'br+:172.18.0.0/16', 'br+:172.19.0.0/16', 'veth0:fd00:17::/64']), fullProfile()),
+  named('insert-instead-of-append', (c) => {
+    c.redirect.inbound.insertRedirectInsteadOfAppend = true;
+    c.redirect.outbound.insertRedirectInsteadOfAppend = true;
+  }),
+  named('drop-invalid-packets', (c) => (c.dropInvalidPackets = true), fullProfile()),
+  named('drop-invalid-packets-no-mangle', (c) => (c.dropInvalidPackets = true), withFamily(ipv4Only(), 'ipv4', (fp) => ({ ...fp, tables: { ...fp.tables, mangle: false } }))),
+  named('logs', (c) => {
+    c.log.enabled = true;
+    c.log.level = 4;
+  }),
+  named('logs-with-vnet', (c) => {
+    c.log.enabled = true;
+    c.redirect.vnet.networks = ['docker0:172.17.0.0/16'];
+  }),
+  named('comments-disabled', (c) => (c.comments.disabled = true)),
+  named('no-comment-module', () => {}, withFamily(ipv4Only(), 'ipv4', (fp) => ({ ...fp, modules: { ...fp.modules, comment: false } }))),
+  named('inbound-disabled', (c) => (c.redirect.inbound.enabled = false)),
+  named('outbound-disabled', (c) => (c.redirect.outbound.enabled = false)),
+  named('kuma-dp-user-by-name', (c) => (c.kumaDPUser = 'envoy'), ipv4Only()),
+  named('cni-mode', (c) => {
+    c.cniMode = true;
+    c.kumaDPUser = 'kuma-dp';
+  }),
+  named('verbose', (c) => {
+    c.verbose = true;
+    dnsOn(c);
+    c.dropInvalidPackets = true;
+  }),
+  named('loopback-name', () => {}, fullProfile({ ipv6Usable: false, loopbackName: 'lo0' })),
+  named('multiple-flags', multipleFlags, fullProfile()),
+];
