@@ -161,10 +161,8 @@ export const namedCases: readonly NamedCase[] = [
   named('inbound-disabled', (c) => (c.redirect.inbound.enabled = false)),
   named('outbound-disabled', (c) => (c.redirect.outbound.enabled = false)),
   named('kuma-dp-user-by-name', (c) => (c.kumaDPUser = 'envoy'), ipv4Only()),
-  named('cni-mode', (c) => {
-    c.cniMode = true;
-    c.kumaDPUser = 'kuma-dp';
-  }),
+  // CNI mode uses kumaDPUser verbatim (5678 when empty) without looking it up on the host.
+  named('cni-mode', (c) => (c.cniMode = true), fullProfile({ ipv6Usable: false, users: [] })),
   named('verbose', (c) => {
     c.verbose = true;
     dnsOn(c);
