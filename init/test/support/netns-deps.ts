@@ -1,6 +1,8 @@
 // SystemDeps that act inside a test network namespace: every command runs via
 // `ip netns exec`, interfaces come from `ip -j addr` in that namespace, and
 // /etc/passwd can be given extra users (like Kuma's e2e `useradd -u 5678 kuma-dp`).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { systemDeps, type SystemDeps } from '../../profile/deps.ts';
 import { parseIpAddrJson } from '../../profile/parse.ts';
 import { countSpawns, spawnCommand, type CountingRunner } from '../../exec/run.ts';
@@ -11,7 +13,20 @@ export interface NetnsDeps extends SystemDeps {
   spawns: CountingRunner;
 }
 
-export function netnsDeps(ns: Netns, opts: { extraPasswd?: string; overrides?: Partial<SystemDeps> } = {}): NetnsDeps {
+export interface NetnsDepsOptions {
+  /** Lines appended to the host's /etc/passwd as read by detection. */
+  extraPasswd?: string;
+  /** /etc/resolv.conf and /etc/resolv.conf.kuma-backup are read and written here instead (a temp dir). */
+  etcDir?: string;
+  overrides?: Partial<SystemDeps>;
+}
+
+/** Files under /etc/resolv.conf* go to `etcDir`; nothing outside the temp dir is ever written. */
+function redirectEtc(path: string, etcDir: string | undefined): string {
+  return etcDir && path.startsWith('/etc/resolv.conf') ? join(etcDir, path.slice('/etc/'.length)) : path;
+}
+
+export function netnsDeps(ns: Netns, opts: NetnsDepsOptions = {}): NetnsDeps {
   const spawns = countSpawns((cmd, args, o) => {
     const [c, a] = ns.wrap(cmd, args);
     return spawnCommand(c, a, o);
@@ -22,8 +37,14 @@ export function netnsDeps(ns: Netns, opts: { extraPasswd?: string; overrides?: P
     run: spawns.run,
     spawns,
     readFile: async (path) => {
-      const text = await base.readFile(path);
+      const text = await base.readFile(redirectEtc(path, opts.etcDir));
       return path === '/etc/passwd' && opts.extraPasswd ? `${text.trimEnd()}\n${opts.extraPasswd}\n` : text;
+    },
+    fileExists: (path) => base.fileExists(redirectEtc(path, opts.etcDir)),
+    writeFile: async (path, content, mode) => {
+      const target = redirectEtc(path, opts.etcDir);
+      if (!target.startsWith(tmpdir())) throw new Error(`test deps refuse to write outside ${tmpdir()}: ${path}`);
+      await base.writeFile(target, content, mode);
     },
     interfaces: async () => parseIpAddrJson(await ns.runOk('ip', ['-j', 'addr', 'show'])),
     ...opts.overrides,
