@@ -1,0 +1,215 @@
+// `kuma-injector inject -f FILE|-`: offline injection of Pods and of the pod
+// templates of workload objects, multi-document YAML in, YAML out. Other
+// documents pass through unchanged; a refused pod fails the command.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseAllDocuments, stringify } from 'yaml';
+import { type ConfigDefaults, loadInjectorConfig } from '../config/load-config.ts';
+import { type InjectorSettings, readCaCert, sidecarContainersEnabled, type SidecarContainersMode } from '../config/settings.ts';
+import { defaultSettings } from '../config/settings.ts';
+import type { InjectionContext } from '../engine/context.ts';
+import { injectPod } from '../engine/inject-pod.ts';
+import type { Pod } from '../engine/pod-types.ts';
+import type { KubeObject } from '../state/cluster-state.ts';
+import { StaticClusterState } from '../state/static-state.ts';
+
+export interface CliIO {
+  readStdin(): Promise<string>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIO: CliIO = {
+  async readStdin() {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  },
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+export interface InjectOptions {
+  filename: string;
+  config?: string;
+  configDefaults: ConfigDefaults;
+  state: string[];
+  namespace?: string;
+  controlPlaneUrl?: string;
+  caCertFile?: string;
+  systemNamespace?: string;
+  envoyAdminPort?: number;
+  sidecarContainers?: SidecarContainersMode;
+  serverVersion?: string;
+  deltaXds?: boolean;
+}
+
+/** Where each kind keeps its pod template. */
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+const YAML_OUT = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+export class InjectCommandError extends Error {}
+
+function readYamlDocuments(text: string, source: string): unknown[] {
+  return parseAllDocuments(text, { version: '1.1' }).map((document, index) => {
+    if (document.errors.length > 0) {
+      throw new InjectCommandError(`${source}: document ${index + 1}: ${document.errors[0]!.message}`);
+    }
+    return document.toJS({ maxAliasCount: -1 });
+  });
+}
+
+/** Objects from `--state` files (Namespaces, Meshes, ContainerPatches, ConfigMaps; Lists are unpacked). */
+export function loadStateFiles(files: readonly string[]): StaticClusterState {
+  const state = new StaticClusterState();
+  const addAll = (object: unknown): void => {
+    if (typeof object !== 'object' || object === null) return;
+    const items = (object as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? (object as { items?: unknown[] }).items : undefined;
+    if (items) items.forEach(addAll);
+    else if ((object as KubeObject).metadata) state.add(object as KubeObject);
+  };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new InjectCommandError(`cannot read state file ${file}: ${(error as Error).message}`);
+    }
+    readYamlDocuments(text, file).forEach(addAll);
+  }
+  return state;
+}
+
+function settingsFrom(options: InjectOptions, caCertFile: string): InjectorSettings {
+  const [major = '', minor = ''] = (options.serverVersion ?? '').replace(/^v/, '').split('.');
+  if (options.sidecarContainers === 'auto' && options.serverVersion === undefined) {
+    throw new InjectCommandError('--sidecar-containers auto needs --server-version (the Kubernetes version, e.g. 1.30)');
+  }
+  return {
+    controlPlaneUrl: options.controlPlaneUrl ?? defaultSettings.controlPlaneUrl,
+    caCert: readCaCert(caCertFile),
+    systemNamespace: options.systemNamespace ?? defaultSettings.systemNamespace,
+    envoyAdminPort: options.envoyAdminPort ?? defaultSettings.envoyAdminPort,
+    sidecarContainersEnabled: sidecarContainersEnabled(options.sidecarContainers ?? 'off', { major, minor }),
+    deltaXdsEnabled: options.deltaXds ?? false,
+  };
+}
+
+export function contextFrom(options: InjectOptions): InjectionContext {
+  const config = loadInjectorConfig(options.config, options.configDefaults);
+  if (options.caCertFile !== undefined) config.caCertFile = options.caCertFile;
+  return {
+    config,
+    settings: settingsFrom(options, config.caCertFile),
+    state: loadStateFiles(options.state),
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+  };
+}
+
+function at(object: unknown, path: string[]): unknown {
+  let node = object;
+  for (const part of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
+  return node;
+}
+
+function withAt(object: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = path;
+  if (head === undefined) return value as Record<string, unknown>;
+  return { ...object, [head]: withAt((object[head] ?? {}) as Record<string, unknown>, rest, value) };
+}
+
+/** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
+export function injectDocument(document: unknown, ctx: InjectionContext, where: string): unknown {
+  if (typeof document !== 'object' || document === null) return document;
+  const object = document as { kind?: string; metadata?: { name?: string; namespace?: string } };
+  const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
+  if (object.kind !== 'Pod' && templatePath === undefined) return document;
+  const pod = (templatePath ? at(object, templatePath) : object) as Pod | undefined;
+  if (typeof pod !== 'object' || pod === null) return document;
+  const namespace = object.metadata?.namespace ?? ctx.namespace;
+  const outcome = injectPod(pod, namespace !== undefined ? { ...ctx, namespace } : ctx);
+  if (outcome.result === 'refused') {
+    const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
+    throw new InjectCommandError(`${where}: ${object.kind} ${name}: ${outcome.message}`);
+  }
+  if (outcome.result === 'skipped') return document;
+  return templatePath ? withAt(object as Record<string, unknown>, templatePath, outcome.pod) : outcome.pod;
+}
+
+/** Runs the command on already-parsed options; returns the YAML to print. */
+export async function runInject(options: InjectOptions, io: CliIO): Promise<string> {
+  const ctx = contextFrom(options);
+  const source = options.filename === '-' ? 'stdin' : options.filename;
+  let text: string;
+  try {
+    text = options.filename === '-' ? await io.readStdin() : readFileSync(options.filename, 'utf8');
+  } catch (error) {
+    throw new InjectCommandError(`cannot read ${source}: ${(error as Error).message}`);
+  }
+  const documents = readYamlDocuments(text, source).filter((document) => document !== null && document !== undefined);
+  return documents.map((document, i) => stringify(injectDocument(document, ctx, `${source} document ${i + 1}`), YAML_OUT)).join('---\n');
+}
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!/^[0-9]+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return parsed;
+}
+
+function sidecarMode(value: string): SidecarContainersMode {
+  const modes: Record<string, SidecarContainersMode> = { on: 'on', true: 'on', off: 'off', false: 'off', auto: 'auto' };
+  const mode = modes[value];
+  if (!mode) throw new InvalidArgumentError('must be on, off or auto');
+  return mode;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** The `inject` sub-command; `io` lets tests run it in-process. */
+export function injectCommand(io: CliIO = processIO): Command {
+  return new Command('inject')
+    .description('inject the Kuma sidecar into Pods and workload pod templates (YAML in, YAML out)')
+    .requiredOption('-f, --filename <file>', 'YAML file with one or more documents, or - for stdin')
+    .option('--config <file>', 'injector config (kuma-cp config or a bare runtime.kubernetes.injector block)')
+    .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
+    .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable)', collect, [])
+    .option('--namespace <name>', 'namespace for objects that name none')
+    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', defaultSettings.controlPlaneUrl)
+    .option('--ca-cert-file <file>', 'control-plane CA certificate (overrides caCertFile of the config)')
+    .option('--system-namespace <name>', 'namespace of Kuma (ContainerPatches, ConfigMap)', defaultSettings.systemNamespace)
+    .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
+    .option('--sidecar-containers <mode>', 'native sidecars: on, off, or auto (with --server-version)', sidecarMode, 'off' as SidecarContainersMode)
+    .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)')
+    .option('--delta-xds', 'sidecars use delta xDS', false)
+    .action(async (options: InjectOptions, command: Command) => {
+      let output: string;
+      try {
+        output = await runInject(options, io);
+      } catch (error) {
+        command.error(`Error: ${(error as Error).message}`, { exitCode: 1, code: 'kuma-injector.inject' });
+      }
+      io.stdout(output);
+    });
+}
+
+/** Runs `inject` with these arguments in-process; resolves to the exit code. */
+export async function runInjectArgv(argv: string[], io: CliIO): Promise<number> {
+  const command = injectCommand(io)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  try {
+    await command.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+}
