@@ -16,8 +16,8 @@ import { failureReason, isTransientFailure, runRestore } from './restore.ts';
 import { rollBack, type Snapshot } from './rollback.ts';
 import { countSpawns } from './run.ts';
 
-/** The renderer's output: one complete iptables-restore input per family (IPv6 absent when not rendered). */
-export interface RenderedRules {
+/** What install needs from the renderer (rules/render.ts RenderedRules fits): one complete iptables-restore input per family, IPv6 absent when not rendered. */
+export interface RestoreInputs {
   ipv4: { restoreInput: string };
   ipv6?: { restoreInput: string };
 }
@@ -81,7 +81,7 @@ function failureHint(stderr: string, family: IpFamily, mode: IptablesMode): stri
 export async function install(
   config: TransparentProxyConfig,
   profile: EnvironmentProfile,
-  rendered: RenderedRules,
+  rendered: RestoreInputs,
   log: ApplyLog = silentLog,
   deps: SystemDeps = systemDeps(),
 ): Promise<InstallResult> {

@@ -30,6 +30,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
       },
     );
+    child.stdin?.on('error', () => undefined); // the process may exit before reading stdin
     child.stdin?.end(opts.input ?? '');
   });
 }
