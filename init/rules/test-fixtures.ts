@@ -2,6 +2,8 @@
 
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/profile.ts';
+import type { FamilyPlan } from './family-plan.ts';
+import { planRules } from './plan.ts';
 
 const fullFamily = (family: IpFamily): FamilyProfile => {
   const bin = family === 'ipv4' ? 'iptables' : 'ip6tables';
@@ -171,3 +173,16 @@ export const namedCases: readonly NamedCase[] = [
   named('loopback-name', () => {}, fullProfile({ ipv6Usable: false, loopbackName: 'lo0' })),
   named('multiple-flags', multipleFlags, fullProfile()),
 ];
+
+/** The plan of one family for the default config changed by `change`. */
+export function familyPlan(
+  change: (c: TransparentProxyConfig) => void = () => {},
+  family: IpFamily = 'ipv4',
+  profile: EnvironmentProfile = fullProfile(),
+): FamilyPlan {
+  const config = defaultConfig();
+  change(config);
+  const plan = planRules(config, profile)[family];
+  if (!plan) throw new Error(`no ${family} plan for this profile`);
+  return plan;
+}
