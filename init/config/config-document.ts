@@ -10,6 +10,7 @@ import { ConfigError } from './errors.ts';
 import { configFields, goStructs, setAt, type FieldSpec } from './fields.ts';
 import { formatGoFloat, parseGoDuration } from './go-values.ts';
 import { parseIpFamilyMode } from './ip-family-mode.ts';
+import { parseIptablesMode } from './iptables-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -147,6 +148,15 @@ class Decoder {
         if (typeof raw === 'number') setAt(this.config, path, raw / 1e6);
         else if (typeof raw === 'string') setAt(this.config, path, parseGoDuration(raw));
         else throw new ConfigError('invalid duration');
+        return;
+      case 'iptablesMode':
+        if (raw === null) return;
+        if (typeof raw !== 'string') return this.typeError(raw, path, field.goType);
+        try {
+          setAt(this.config, path, parseIptablesMode(raw));
+        } catch (error) {
+          throw new ConfigError(`value '${raw}' is not a valid iptablesMode: ${(error as Error).message}`);
+        }
         return;
       case 'executables':
         return; // env only; YAML uses the flat string keys

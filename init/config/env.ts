@@ -9,6 +9,7 @@ import { applyExecutablesSpec } from './executables.ts';
 import { configFields, getAt, setAt, type FieldSpec } from './fields.ts';
 import { parseGoBool, parseGoDuration, parseGoUint } from './go-values.ts';
 import { parseIpFamilyMode } from './ip-family-mode.ts';
+import { parseIptablesMode } from './iptables-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
 
 export const envPrefix = 'KUMA_TRANSPARENT_PROXY_';
@@ -37,6 +38,8 @@ function decode(config: TransparentProxyConfig, field: FieldSpec, value: string)
       return parseGoDuration(value);
     case 'executables':
       return applyExecutablesSpec(getAt(config, field.path) as IptablesExecutablesConfig, value);
+    case 'iptablesMode':
+      return parseIptablesMode(value);
   }
 }
 

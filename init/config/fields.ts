@@ -15,7 +15,8 @@ export type FieldKind =
   | 'ports'
   | 'ipFamilyMode'
   | 'duration'
-  | 'executables';
+  | 'executables'
+  | 'iptablesMode';
 
 export interface FieldSpec {
   /** Property path in TransparentProxyConfig, equal to the YAML key path. */
@@ -59,6 +60,7 @@ const goTypes: Record<FieldKind, string> = {
   ipFamilyMode: 'config.IPFamilyMode',
   duration: 'types.Duration',
   executables: 'config.Executables',
+  iptablesMode: 'string',
 };
 
 function field(
@@ -139,6 +141,8 @@ export const configFields: readonly FieldSpec[] = [
   field('comments.disabled', 'bool', 'Disabled', 'COMMENTS_DISABLED'),
   field('ipFamilyMode', 'ipFamilyMode', 'IPFamilyMode', 'IP_FAMILY_MODE', { fallback: 'IP_FAMILY_MODE' }),
   field('cniMode', 'bool', 'CNIMode', 'CNI_MODE', { fallback: 'CNI_MODE' }),
+  // kuma-init extension (Kuma ignores the unknown key).
+  field('iptablesMode', 'iptablesMode', 'IptablesMode', 'IPTABLES_MODE'),
 ];
 
 /** Reads the value at `path`. */
