@@ -1,14 +1,59 @@
-// The config-annotation path (opt-in in 2.13: runtime.kubernetes.injector.transparentProxyConfigMap).
-import type { NamedPatches } from './container-patches.ts';
+// The config-annotation path (opt-in in 2.13 with
+// runtime.kubernetes.injector.transparentProxyConfigMap): the merged
+// transparent-proxy config travels in one annotation, read by kuma-init,
+// kuma-cni and kuma-dp from a downward-API volume.
+import { getUint32 } from './annotations.ts';
+import { Keys, KUMA_CNI } from './annotation-keys.ts';
+import { applyContainerPatches, type NamedPatches } from './container-patches.ts';
 import { type InjectionContext, InjectionError } from './context.ts';
+import { newInitContainer, newValidationContainer } from './init-containers.ts';
 import type { PatchRecorder } from './patch-recorder.ts';
 import type { Container } from './pod-types.ts';
+import { probeProxyPortForConfig, virtualProbesAnnotation } from './probe-annotations.ts';
+import { transparentProxyConfigAnnotation } from './tproxy-config-annotation.ts';
+import { configMapBase, mergeForKubernetes } from './tproxy-config-merge.ts';
+import { tpCustomVolume, Volumes } from './volumes.ts';
 
-export function configPathSetup(
-  _recorder: PatchRecorder,
-  _mesh: string,
-  _ctx: InjectionContext,
-  _initPatches: NamedPatches,
-): Container | undefined {
-  throw new InjectionError('not_implemented', 'the transparent-proxy ConfigMap path is not implemented yet');
+const ANNOTATIONS = ['metadata', 'annotations'] as const;
+
+function wrap<T>(reason: string, prefix: string, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw new InjectionError(reason, `${prefix}: ${(error as Error).message}`);
+  }
+}
+
+export function configPathSetup(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
+  const annotations = () => recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
+  const base = wrap('transparent_proxy_config_unavailable', 'could not retrieve transparent proxy configuration', () => configMapBase(ctx));
+  const config = mergeForKubernetes(base, annotations(), ctx);
+
+  recorder.append(['spec', 'volumes'], structuredClone(Volumes.tpBase));
+  const customConfigMap = annotations()?.[Keys.transparentProxyConfigMapName];
+  if (customConfigMap) recorder.append(['spec', 'volumes'], tpCustomVolume(customConfigMap));
+
+  const written = wrap('invalid_annotation', 'could not generate annotations for pod', () => {
+    const pod = annotations();
+    const result: Record<string, string> = {
+      [Keys.sidecarInjected]: 'true',
+      [Keys.transparentProxyConfig]: transparentProxyConfigAnnotation(config),
+    };
+    if (config.cniMode) result[Keys.cncfNetworks] = KUMA_CNI;
+    result[Keys.virtualProbes] = wrap('invalid_annotation', `unable to set ${Keys.virtualProbes}`, () =>
+      virtualProbesAnnotation(pod, ctx.config.virtualProbesEnabled),
+    );
+    result[Keys.virtualProbesPort] = String(ctx.config.virtualProbesPort);
+    result[Keys.applicationProbeProxyPort] = wrap('invalid_annotation', `unable to set ${Keys.applicationProbeProxyPort}`, () =>
+      String(probeProxyPortForConfig(pod, ctx.config.applicationProbeProxyPort)),
+    );
+    result[Keys.envoyAdminPort] = String(getUint32(result, Keys.envoyAdminPort, ctx.settings.envoyAdminPort).value);
+    return result;
+  });
+  for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
+  recorder.setEntry(['metadata', 'labels'], Keys.mesh, mesh);
+
+  if (!config.cniMode) return applyContainerPatches(newInitContainer([], annotations(), ctx), initPatches);
+  if (config.redirect.inbound.enabled) return applyContainerPatches(newValidationContainer(annotations(), ctx), initPatches);
+  return undefined;
 }
