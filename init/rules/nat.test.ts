@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { TransparentProxyConfig } from '../config/config.ts';
-import type { IpFamily } from '../profile/profile.ts';
+import type { EnvironmentProfile, IpFamily } from '../profile/profile.ts';
 import { buildNatTable } from './nat.ts';
 import { renderTable } from './table.ts';
 import { familyPlan, fullProfile, withFamily } from './test-fixtures.ts';
 
 /** nat lines without comments, for the given config change. */
-function nat(change: (c: TransparentProxyConfig) => void, { family = 'ipv4' as IpFamily, verbose = false, profile = fullProfile() } = {}) {
+function nat(change: (c: TransparentProxyConfig) => void, { family = 'ipv4', verbose = false, profile = fullProfile() }: { family?: IpFamily; verbose?: boolean; profile?: EnvironmentProfile } = {}) {
   const plan = familyPlan((c) => {
     change(c);
     c.verbose = verbose;
