@@ -109,7 +109,8 @@ async function detectIPv6(config: TransparentProxyConfig, deps: SystemDeps, vers
 /** `ip -6 addr add ::6/128 dev lo` (Kuma uses netlink); an existing address is fine. */
 async function addInboundPassthroughIPv6(deps: SystemDeps): Promise<string | undefined> {
   const r = await deps.run('ip', ['-6', 'addr', 'add', '::6/128', 'dev', 'lo'], { env: deps.env });
-  if (r.code === 0 || /file exists/i.test(r.stderr)) return undefined;
+  // Already there: netlink's EEXIST, which iproute2 words "File exists" or (IPv6) "address already assigned".
+  if (r.code === 0 || /file exists|address already assigned/i.test(r.stderr)) return undefined;
   return `failed to add IPv6 address ::6/128 to loopback interface: ${r.stderr.trim()}`;
 }
 
