@@ -1,12 +1,15 @@
 // Kuma 2.13.10's `kumactl install transparent-proxy --dry-run` goldens
 // (app/kumactl/cmd/install/testdata), reproduced with the normalisation of
-// Kuma's install_transparent_proxy_test.go. Kuma runs these without usable
-// iptables, so the profile has no executables: no comments, no conntrack.
+// Kuma's install_transparent_proxy_test.go: Kuma's own argument lists go
+// through our flag/config loader, then the renderer. Kuma runs these as a
+// non-root user without usable iptables, so the profile has no executables:
+// no comments, no conntrack.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
+import { ConfigError } from '../config/errors.ts';
+import { loadInstallConfig } from '../config/load-install-config.ts';
 import type { EnvironmentProfile } from '../profile/profile.ts';
 import { formatDryRun } from '../rules/dry-run.ts';
 import { renderRules } from '../rules/render.ts';
@@ -25,6 +28,12 @@ const kumaCiProfile: EnvironmentProfile = {
 
 const CONNTRACK_WARNING = "conntrack zone splitting is disabled. This requires the 'conntrack' iptables module";
 
+/** Kuma's cleanStderr drops the two dry-run warnings (non-root, no valid iptables). */
+const DRY_RUN_WARNINGS = [
+  '# [WARNING] [dry-run]: running this command as a non-root user may lead to unpredictable results',
+  '[dry-run]: no valid iptables executables found; the generated iptables rules may differ from those generated in an environment with valid iptables executables',
+];
+
 /** Kuma's WithTransform: placeholders for environment-dependent parts. */
 function normalise(stdout: string): string {
   return stdout
@@ -36,138 +45,119 @@ function normalise(stdout: string): string {
     );
 }
 
+/** `kumactl install transparent-proxy <args>` as a non-root user: stdout and the cleaned stderr lines. */
+function kumactl(args: string[]) {
+  const loaded = loadInstallConfig({
+    argv: args,
+    env: {},
+    readFile: () => {
+      throw new Error('no config file in these cases');
+    },
+    readStdin: () => '',
+    euid: 1000,
+    platform: 'linux',
+  });
+  if (loaded.kind !== 'config') throw new Error('unexpected --help');
+  const rendered = renderRules(loaded.config, kumaCiProfile);
+  const stderr = [...loaded.warnings, ...rendered.warnings].filter((line) => !DRY_RUN_WARNINGS.some((w) => line.includes(w)));
+  return { stdout: formatDryRun(rendered), stderr };
+}
+
+/** What cobra prints for a failed command: `Error: <message>`. */
+function kumactlError(args: string[]): string {
+  try {
+    kumactl(args);
+  } catch (error) {
+    if (error instanceof ConfigError) return `Error: ${error.message}\n`;
+    throw error;
+  }
+  throw new Error(`kumactl ${args.join(' ')} did not fail`);
+}
+
 interface Case {
   name: string;
   /** Kuma's extra args after `install transparent-proxy --dry-run --ip-family-mode ipv4`. */
   args: string[];
-  configure: (c: TransparentProxyConfig) => void;
   golden: string;
   /** A warning Kuma's case demands on stderr; otherwise stderr must be empty. */
   warning?: string;
 }
 
-const dnsAll = (c: TransparentProxyConfig) => {
-  c.kumaDPUser = '0';
-  c.redirect.dns.captureAll = true;
-  c.redirect.dns.enabled = true; // kumactl sets it after loading when captureAll is on
-  c.redirect.dns.port = 12345;
-};
-const overrides = (c: TransparentProxyConfig) => {
-  c.kumaDPUser = 'root';
-  c.redirect.outbound.port = 12345;
-  c.redirect.inbound.port = 12346;
-  c.redirect.outbound.excludePorts = [2000, 2001];
-  c.redirect.inbound.excludePorts = [1000, 1001];
-};
+const dnsAll = ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect-dns-port', '12345'];
+const overrides = ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346'];
+const excludePorts = ['--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'];
 const excludedPortsArgs = [
+  '--kuma-dp-user', 'root',
   '--exclude-outbound-ports-for-uids', 'tcp:1900,1902,1000-2000:106-108',
   '--exclude-outbound-ports-for-uids', 'tcp:2900,2902,3000-5000:203',
   '--exclude-outbound-ports-for-uids', 'udp:3900,3902,4000-6000:303',
 ];
-const uidExclusions = (...entries: string[]) => (c: TransparentProxyConfig) => {
-  c.kumaDPUser = 'root';
-  c.redirect.outbound.excludePortsForUIDs = entries;
-};
 
+// Kuma's DescribeTable entries, minus the stale dns.golden.txt case (tproxy spec §9.1, delta §20.1).
 const cases: Case[] = [
-  {
-    name: 'defaults with username',
-    args: ['--kuma-dp-user', 'root'],
-    configure: (c) => (c.kumaDPUser = 'root'),
-    golden: 'install-transparent-proxy.defaults.golden.txt',
-  },
-  {
-    name: 'defaults with user id',
-    args: ['--kuma-dp-user', '0'],
-    configure: (c) => (c.kumaDPUser = '0'),
-    golden: 'install-transparent-proxy.defaults.golden.txt',
-  },
+  { name: 'defaults with username', args: ['--kuma-dp-user', 'root'], golden: 'install-transparent-proxy.defaults.golden.txt' },
+  { name: 'defaults with user id', args: ['--kuma-dp-user', '0'], golden: 'install-transparent-proxy.defaults.golden.txt' },
   {
     name: 'DNS redirected when no conntrack module present',
-    args: ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect-dns-port', '12345'],
-    configure: dnsAll,
+    args: dnsAll,
     golden: 'install-transparent-proxy.dns.no-conntrack.golden.txt',
     warning: CONNTRACK_WARNING,
   },
   {
     name: 'DNS redirected without conntrack zone splitting',
-    args: ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect-dns-port', '12345', '--skip-dns-conntrack-zone-split'],
-    configure: (c) => {
-      dnsAll(c);
-      c.redirect.dns.skipConntrackZoneSplit = true;
-    },
+    args: [...dnsAll, '--skip-dns-conntrack-zone-split'],
     golden: 'install-transparent-proxy.dns.no-conntrack.golden.txt',
   },
-  {
-    name: 'overrides',
-    args: ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346', '--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'],
-    configure: overrides,
-    golden: 'install-transparent-proxy.overrides.golden.txt',
-  },
+  { name: 'overrides', args: [...overrides, ...excludePorts], golden: 'install-transparent-proxy.overrides.golden.txt' },
   {
     name: 'ipv6 disabled',
-    args: ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346', '--ip-family-mode', 'ipv4', '--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'],
-    configure: overrides,
+    args: [...overrides, '--ip-family-mode', 'ipv4', ...excludePorts],
     golden: 'install-transparent-proxy.overrides.golden.txt',
   },
-  {
-    name: 'outbound exclude ports for uids',
-    args: ['--kuma-dp-user', 'root', ...excludedPortsArgs],
-    configure: uidExclusions('tcp:1900,1902,1000-2000:106-108', 'tcp:2900,2902,3000-5000:203', 'udp:3900,3902,4000-6000:303'),
-    golden: 'install-transparent-proxy.excludedports.txt',
-  },
+  { name: 'outbound exclude ports for uids', args: excludedPortsArgs, golden: 'install-transparent-proxy.excludedports.txt' },
   {
     name: 'outbound exclude ports for uids wildcard',
     args: ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '*:*:0'],
-    configure: uidExclusions('*:*:0'),
     golden: 'install-transparent-proxy.excludedports_wildcards.txt',
   },
   {
     name: 'outbound exclude ports for uids, one protocol',
     args: ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', 'tcp:*:0'],
-    configure: uidExclusions('tcp:*:0'),
     golden: 'install-transparent-proxy.excludedports_allprotos.txt',
   },
   {
     name: 'outbound exclude ports for uids, only uid',
     args: ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '123'],
-    configure: uidExclusions('123'),
     golden: 'install-transparent-proxy.excludedports_onlyuid.txt',
   },
-  {
-    name: 'outbound exclude ports (simpler)',
-    args: ['--kuma-dp-user', 'root', ...excludedPortsArgs],
-    configure: uidExclusions('tcp:1900,1902,1000-2000:106-108', 'tcp:2900,2902,3000-5000:203', 'udp:3900,3902,4000-6000:303'),
-    golden: 'install-transparent-proxy.excludedports_simpler.txt',
-  },
+  { name: 'outbound exclude ports (simpler)', args: excludedPortsArgs, golden: 'install-transparent-proxy.excludedports_simpler.txt' },
 ];
 
-function dryRun(configure: (c: TransparentProxyConfig) => void) {
-  const config = defaultConfig();
-  config.ipFamilyMode = 'ipv4';
-  config.dryRun = true;
-  configure(config);
-  const rendered = renderRules(config, kumaCiProfile);
-  return { stdout: formatDryRun(rendered), stderr: rendered.warnings };
-}
-
 describe.skipIf(missingConformance('kumactl'))('kumactl install transparent-proxy --dry-run goldens (Kuma 2.13.10)', () => {
-  it.each(cases)('$name → $golden', ({ configure, golden, warning }) => {
-    const { stdout, stderr } = dryRun(configure);
+  it.each(cases)('$name → $golden', ({ args, golden, warning }) => {
+    const { stdout, stderr } = kumactl(['--dry-run', '--ip-family-mode', 'ipv4', ...args]);
     expect(normalise(stdout)).toBe(readFileSync(join(conformanceDir(), 'kumactl', golden), 'utf8'));
     if (warning === undefined) expect(stderr).toEqual([]);
     else expect(stderr.join('\n')).toContain(warning);
   });
 
+  it('--redirect-dns with --redirect-all-dns-traffic fails with exactly Kuma’s stderr', () => {
+    expect(kumactlError(['--dry-run', '--kuma-dp-user', 'root', '--redirect-dns', '--redirect-all-dns-traffic'])).toBe(
+      "Error: only one of '--redirect-dns' or '--redirect-all-dns-traffic' should be specified\n",
+    );
+  });
+
   it.each([
-    ['a3000-5000:1', "parsing excluded outbound ports for uids failed: invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'"],
-    ['http:3000-5000:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'"],
-    ['3000-5000:1:*', "parsing excluded outbound ports for uids failed: wildcard '*' is not allowed for UIDs"],
-    ['3000-5000:1:1,2,3', "parsing excluded outbound ports for uids failed: invalid UID entry: '1,2,3'. It should either be a single item or a range"],
-    ['tcp,http:1:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'"],
-  ])('--exclude-outbound-ports-for-uids %s fails with Kuma’s message chain', (value, expected) => {
-    expect(() => dryRun(uidExclusions(value))).toThrow(
-      `unable to initialize IPv4 redirect configuration: unable to initialize .Outbound: ${expected}`,
+    ['a3000-5000:1', "parsing excluded outbound ports for uids failed: invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'\n"],
+    ['http:3000-5000:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'\n"],
+    ['3000-5000:1:*', "parsing excluded outbound ports for uids failed: wildcard '*' is not allowed for UIDs\n"],
+    ['3000-5000:1:1,2,3', "parsing excluded outbound ports for uids failed: invalid UID entry: '1,2,3'. It should either be a single item or a range\n"],
+    ['tcp,http:1:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'\n"],
+  ])('--exclude-outbound-ports-for-uids %s fails with Kuma’s message', (value, expected) => {
+    const stderr = kumactlError(['--dry-run', '--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', value]);
+    expect(stderr).toContain(expected);
+    expect(stderr).toBe(
+      `Error: failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .Outbound: ${expected}`,
     );
   });
 });
