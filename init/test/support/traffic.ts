@@ -29,10 +29,25 @@ export interface ProbeServer {
 
 const running = new Set<ChildProcess>();
 
-/** Starts one python process in `ns` serving all `listeners`; resolves once they are bound. */
-export function startListeners(ns: Netns, listeners: readonly Listener[]): Promise<ProbeServer> {
+export interface RunAs {
+  uid: number;
+  gid: number;
+}
+
+/** `cmd args` run as `as` through setpriv (no supplementary groups), or unchanged. */
+function runAs(as: RunAs | undefined, argv: string[]): string[] {
+  return as ? ['setpriv', `--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups', ...argv] : argv;
+}
+
+/**
+ * Starts one python process in `ns` serving all `listeners`, as `as` if given
+ * (kuma-dp's listeners run as the kuma-dp UID, which the DNS conntrack-zone
+ * rules match); resolves once they are bound.
+ */
+export function startListeners(ns: Netns, listeners: readonly Listener[], as?: RunAs): Promise<ProbeServer> {
   const specs = listeners.map((l) => `${l.name}:${l.proto}:${l.addr.includes(':') ? `[${l.addr}]` : l.addr}:${l.port}`);
-  const [cmd, args] = ns.wrap(python, [probeScript, 'serve', ...specs]);
+  const [head, ...rest] = runAs(as, [python, probeScript, 'serve', ...specs]);
+  const [cmd, args] = ns.wrap(head!, rest);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   const stop = () => {
@@ -66,7 +81,7 @@ export function stopAllListeners(): void {
 
 export interface ClientOptions {
   /** Run the client as this user (setpriv), to exercise UID matches. */
-  as?: { uid: number; gid: number };
+  as?: RunAs;
   /** Source address to bind before connecting. */
   bind?: string;
 }
@@ -76,10 +91,7 @@ export interface ClientOptions {
  * answer: "NAME ORIGINAL-DST" for TCP, "NAME" for UDP, or "ERROR ...".
  */
 export async function probe(ns: Netns, proto: Proto, addr: string, port: number, opts: ClientOptions = {}): Promise<string> {
-  const client = [python, probeScript, proto, addr, String(port), ...(opts.bind ? ['--bind', opts.bind] : [])];
-  const argv = opts.as
-    ? ['setpriv', `--reuid=${opts.as.uid}`, `--regid=${opts.as.gid}`, '--clear-groups', ...client]
-    : client;
+  const argv = runAs(opts.as, [python, probeScript, proto, addr, String(port), ...(opts.bind ? ['--bind', opts.bind] : [])]);
   const r = await ns.run(argv[0]!, argv.slice(1), { timeoutMs: 10_000 });
   if (r.code !== 0) throw new Error(`probe client failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout.trim();
