@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { appPod, enabledNamespace, mesh, testContext } from '../test/support/engine-fixtures.ts';
+import { injectPod } from './inject-pod.ts';
+
+const refusal = (outcome: ReturnType<typeof injectPod>) => (outcome.result === 'refused' ? outcome : undefined);
+const skip = (outcome: ReturnType<typeof injectPod>) => (outcome.result === 'skipped' ? outcome.reason : undefined);
+
+describe('precheck (Kuma 2.13.10 decisions and error texts)', () => {
+  it('refuses when the namespace is unknown', () => {
+    const pod = appPod();
+    pod.metadata!.namespace = 'nowhere';
+    expect(refusal(injectPod(pod, testContext()))).toEqual({
+      result: 'refused',
+      reason: 'namespace_not_found',
+      message: 'could not retrieve namespace for pod: namespaces "nowhere" not found',
+    });
+  });
+
+  it('uses the request namespace when the pod names none', () => {
+    const pod = appPod();
+    delete pod.metadata!.namespace;
+    expect(injectPod(pod, { ...testContext(), namespace: 'demo' }).result).toBe('injected');
+    expect(refusal(injectPod(pod, testContext()))?.message).toContain('namespaces "default" not found');
+  });
+
+  it('refuses an unknown injection label value on the pod or the namespace, naming it', () => {
+    expect(refusal(injectPod(appPod({ labels: { 'kuma.io/sidecar-injection': 'maybe' } }), testContext()))).toEqual({
+      result: 'refused',
+      reason: 'invalid_label_value',
+      message: 'annotation "kuma.io/sidecar-injection" has wrong value "maybe"',
+    });
+    const ctx = testContext({ objects: [{ ...enabledNamespace(), metadata: { name: 'demo', labels: { 'kuma.io/sidecar-injection': 'on' } } }, mesh()] });
+    expect(refusal(injectPod(appPod(), ctx))?.message).toBe('annotation "kuma.io/sidecar-injection" has wrong value "on"');
+  });
+
+  it('skips for exception labels, an existing sidecar, a disabling label, and a namespace without the label', () => {
+    expect(skip(injectPod(appPod({ labels: { 'openshift.io/build.name': 'b' } }), testContext()))).toBe('exception_label');
+    const injected = injectPod(appPod(), testContext());
+    if (injected.result !== 'injected') throw new Error('expected injection');
+    expect(skip(injectPod(injected.pod, testContext()))).toBe('already_injected');
+    expect(skip(injectPod(appPod({ labels: { 'kuma.io/sidecar-injection': 'disabled' } }), testContext()))).toBe('disabled_by_pod');
+    const plain = testContext({ objects: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo' } }, mesh()] });
+    expect(skip(injectPod(appPod(), plain))).toBe('not_enabled');
+    // the pod label wins over the namespace
+    expect(injectPod(appPod({ labels: { 'kuma.io/sidecar-injection': 'true' } }), plain).result).toBe('injected');
+  });
+
+  it('resolves the mesh from labels, then the deprecated annotations, and refuses a missing Mesh', () => {
+    const ctx = testContext({
+      objects: [enabledNamespace('demo', { annotations: { 'kuma.io/mesh': 'ns-mesh' } }), mesh('ns-mesh'), mesh('pod-mesh')],
+    });
+    const meshOf = (outcome: ReturnType<typeof injectPod>) =>
+      outcome.result === 'injected' ? (outcome.pod.metadata as { labels: Record<string, string> }).labels['kuma.io/mesh'] : outcome.message;
+    expect(meshOf(injectPod(appPod(), ctx))).toBe('ns-mesh');
+    expect(meshOf(injectPod(appPod({ annotations: { 'kuma.io/mesh': 'pod-mesh' } }), ctx))).toBe('pod-mesh');
+    expect(meshOf(injectPod(appPod({ labels: { 'kuma.io/mesh': 'absent' }, annotations: { 'kuma.io/mesh': 'pod-mesh' } }), ctx))).toBe(
+      'meshes.kuma.io "absent" not found',
+    );
+  });
+
+  it('refuses app containers running as the sidecar UID', () => {
+    const pod = appPod({
+      spec: {
+        containers: [
+          { name: 'a', securityContext: { runAsUser: 5678 } },
+          { name: 'b', securityContext: { runAsUser: 5678 } },
+          { name: 'c', securityContext: { runAsUser: 1000 } },
+        ],
+      },
+    });
+    expect(refusal(injectPod(pod, testContext()))).toEqual({
+      result: 'refused',
+      reason: 'duplicate_uid',
+      message: 'containers using same UID as sidecar is unsupported: ["a" "b"]',
+    });
+  });
+});
