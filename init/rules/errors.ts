@@ -11,8 +11,6 @@ export type RenderErrorCode =
   | 'KUMA_DP_USER_DEFAULT_NOT_FOUND'
   /** A resolv.conf `nameserver` value is not an IP address (Kuma would capture all DNS instead). */
   | 'NAMESERVER_INVALID'
-  /** An inbound `excludePortsForUIDs` entry (Kuma would silently disable inbound redirection). */
-  | 'INBOUND_UID_EXCLUSION_UNSUPPORTED'
   /** An exclusion or vnet entry of the configuration does not parse (Kuma's message, wrapped as Kuma wraps it). */
   | 'REDIRECT_CONFIG_INVALID';
 

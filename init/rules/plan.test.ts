@@ -81,12 +81,6 @@ describe('refusals (deviations from Kuma)', () => {
     expect(() => planRules(config(), profile)).not.toThrow();
     expect(() => planRules(config((c) => Object.assign(c.redirect.dns, { enabled: true, captureAll: true })), profile)).not.toThrow();
   });
-
-  it('refuses inbound UID exclusions', () => {
-    const error = failure(() => planRules(config((c) => (c.redirect.inbound.excludePortsForUIDs = ['1000'])), fullProfile()));
-    expect(error.code).toBe('INBOUND_UID_EXCLUSION_UNSUPPORTED');
-    expect(error.message).toMatch(/^unable to initialize IPv4 redirect configuration: unable to initialize \.Inbound: excludePortsForUIDs is not supported for inbound traffic/);
-  });
 });
 
 describe('configuration errors in Kuma’s context chain', () => {

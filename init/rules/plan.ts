@@ -1,7 +1,8 @@
 // config + profile → what to render per IP family, following Kuma 2.13.10's
 // Config.Initialize: kuma-dp UID, then per family DNS, vnet, inbound and
 // outbound (same order, same messages), comments, drop-invalid and the IPv6
-// gate. Adds two refusals of ours (docs/tproxy-rules.md, "Deviations").
+// gate. Adds one refusal of ours: unparsable nameservers (docs/tproxy-rules.md).
+// Inbound UID exclusions are refused earlier, by the config loader.
 
 import type { TrafficFlowConfig, TransparentProxyConfig } from '../config/config.ts';
 import { ConfigError } from '../config/errors.ts';
@@ -165,18 +166,6 @@ function planFlow(family: IpFamily, step: 'Inbound' | 'Outbound', flow: TrafficF
   });
 }
 
-/**
- * Kuma renders inbound UID exclusions as `-A KUMA_MESH_INBOUND -j RETURN`
- * with no match, which silently turns inbound redirection off; we refuse them.
- */
-function refuseInboundUidExclusions(family: IpFamily, inbound: FlowPlan): void {
-  if (inbound.uidExclusions.length === 0) return;
-  throw new RenderError(
-    'INBOUND_UID_EXCLUSION_UNSUPPORTED',
-    `unable to initialize ${FAMILY_NAME[family]} redirect configuration: unable to initialize .Inbound: excludePortsForUIDs is not supported for inbound traffic (the owner of an inbound packet is unknown; Kuma 2.13 would turn inbound redirection off); remove redirect.inbound.excludePortsForUIDs and exclude inbound ports with excludePorts`,
-  );
-}
-
 function planFamily(
   family: IpFamily,
   config: TransparentProxyConfig,
@@ -191,7 +180,6 @@ function planFamily(
   const dns = planDns(family, config, fp, nameservers, warn);
   const vnet = inRedirectContext(family, 'VNet', () => parseVnetNetworks(redirect.vnet.networks, family));
   const inbound = planFlow(family, 'Inbound', redirect.inbound, redirect.namePrefix);
-  refuseInboundUidExclusions(family, inbound);
   const outbound = planFlow(family, 'Outbound', redirect.outbound, redirect.namePrefix);
   return {
     family,
