@@ -23,8 +23,9 @@ describe('validator flags', () => {
     });
   });
 
-  it('keeps the case of the mode as Kuma does (IPv4 then behaves as dualstack)', () => {
-    expect(parseIpFamilyModeFlag('IPv4')).toBe('IPv4');
+  it('reads the mode case-insensitively, as the install command does (IPv4 means IPv4)', () => {
+    expect(parseIpFamilyModeFlag('IPv4')).toBe('ipv4');
+    expect(parseIpFamilyModeFlag('')).toBe('dualstack');
   });
 
   it("refuses other modes with Kuma's message", () => {
@@ -77,18 +78,23 @@ describe('--transparent-proxy-config', () => {
   it('rejects port 0 and bad modes inside a file', async () => {
     const zero = file('zero.yaml', 'redirect:\n  inbound:\n    port: 0\n');
     await expect(resolveValidatorOptions({ transparentProxyConfig: [zero] })).rejects.toThrow(
-      `parsing configuration from file '${zero}' failed: unable to parse configuration: error unmarshaling JSON: while decoding JSON: value '0' is not a valid port (uint16 in the range [1, 65535])`,
+      `failed to load transparent proxy configuration from provided input: parsing configuration from file '${zero}' failed: unable to parse configuration: error unmarshaling JSON: value '0' is not a valid port (uint16 in the range [1, 65535])`,
     );
     const mode = file('mode.yaml', 'ipFamilyMode: ipv6\n');
     await expect(resolveValidatorOptions({ transparentProxyConfig: [mode] })).rejects.toThrow(
-      "value 'ipv6' is not a valid IPFamilyMode: must be one of 'dualstack' or 'ipv4'",
+      "must be one of 'dualstack' or 'ipv4'",
     );
   });
 
   it('reports wrong types as encoding/json does', async () => {
     const bad = file('bad.yaml', 'redirect:\n  inbound:\n    enabled: "yes please"\n');
     await expect(resolveValidatorOptions({ transparentProxyConfig: [bad] })).rejects.toThrow(
-      'json: cannot unmarshal string into Go struct field DatalpaneTrafficFlow.redirect.inbound.enabled of type bool',
+      /json: cannot unmarshal string into Go struct field \w+\.redirect\.inbound\.enabled of type bool/,
     );
+  });
+
+  it('matches keys case-insensitively, as encoding/json does', async () => {
+    const upper = file('upper.yaml', 'Redirect:\n  Inbound:\n    Port: 15300\n');
+    expect((await resolveValidatorOptions({ transparentProxyConfig: [upper] })).serverPort).toBe(15300);
   });
 });

@@ -2,16 +2,15 @@
 // flag semantics and messages: the flags set the IP family mode and the server
 // port, unless `--transparent-proxy-config` is given, in which case the loaded
 // DataplaneConfig decides both (the flags are then ignored, as in Kuma).
-import {
-  DEFAULT_VALIDATION_SERVER_PORT,
-  type DataplaneConfigSource,
-  ipFamilyModeProblem,
-  loadDataplaneConfig,
-} from './dataplane-config.ts';
+import type { IpFamilyMode } from '../config/config.ts';
+import { parseIpFamilyMode } from '../config/ip-family-mode.ts';
+import { type DataplaneConfigSource, loadDataplaneConfig } from './dataplane-config.ts';
+
+export const DEFAULT_VALIDATION_SERVER_PORT = 15006;
 
 export interface ValidatorOptions {
-  /** Stored as given: Kuma accepts `IPv4` but compares case-sensitively, so it behaves as dualstack. */
-  ipFamilyMode: string;
+  /** Lower case, as the install command stores it (so `IPv4` means IPv4 here, unlike Kuma). */
+  ipFamilyMode: IpFamilyMode;
   /** Where the validation server listens (the inbound redirect port); 0 = any free port. */
   serverPort: number;
 }
@@ -28,10 +27,12 @@ export class ValidatorOptionsError extends Error {
 }
 
 /** `--ip-family-mode`: pflag's wording around Kuma's IPFamilyMode.Set error. */
-export function parseIpFamilyModeFlag(value: string): string {
-  const problem = ipFamilyModeProblem(value);
-  if (problem) throw new ValidatorOptionsError(`invalid argument "${value}" for "--ip-family-mode" flag: ${problem}`);
-  return value === '' ? 'dualstack' : value;
+export function parseIpFamilyModeFlag(value: string): IpFamilyMode {
+  try {
+    return parseIpFamilyMode(value);
+  } catch (e) {
+    throw new ValidatorOptionsError(`invalid argument "${value}" for "--ip-family-mode" flag: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -58,7 +59,7 @@ export async function resolveValidatorOptions(flags: ValidatorFlags, source: Dat
   if (values.length === 0) return fromFlags;
   try {
     const cfg = await loadDataplaneConfig(values, source);
-    return { ipFamilyMode: cfg.ipFamilyMode, serverPort: cfg.redirect.inbound.port };
+    return { ipFamilyMode: cfg.ipFamilyMode, serverPort: cfg.inboundPort };
   } catch (e) {
     throw new ValidatorOptionsError(`failed to load transparent proxy configuration from provided input: ${(e as Error).message}`);
   }

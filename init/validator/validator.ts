@@ -7,6 +7,7 @@
 // listens. Only the "kuma-dp traffic to lo, not to 127.0.0.1" rule can turn
 // that into a connection to the server, and the server's token proves it did.
 import { networkInterfaces } from 'node:os';
+import type { IpFamilyMode } from '../config/config.ts';
 import { type ValidatorLog, VALIDATOR_LOGGER, consoleValidatorLog } from './log.ts';
 import type { ValidatorOptions } from './options.ts';
 import { KUMA_PROBE_TIMING, type ProbeTiming, exchangeToken, randomProbePort, startTokenServer } from './token-probe.ts';
@@ -39,7 +40,7 @@ export function hasLocalIPv6(): boolean {
 }
 
 /** Kuma 2.13.10's shouldSkipValidation: IPv4 always runs; IPv6 only in dualstack with a local IPv6 address. */
-export function shouldSkipFamily(family: 'ipv4' | 'ipv6', ipFamilyMode: string, localIPv6: boolean): boolean {
+export function shouldSkipFamily(family: 'ipv4' | 'ipv6', ipFamilyMode: IpFamilyMode, localIPv6: boolean): boolean {
   return family === 'ipv6' && (!localIPv6 || ipFamilyMode === 'ipv4');
 }
 
