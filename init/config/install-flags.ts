@@ -4,10 +4,11 @@
 import type { TransparentProxyConfig } from './config.ts';
 import { applyExecutablesSpec } from './executables.ts';
 import { getAt, setAt } from './fields.ts';
-import { parseGoBool, parseGoDuration, parseGoUint } from './go-values.ts';
+import { parseGoBool, parseGoUint } from './go-values.ts';
 import { allowedIpFamilyModes, parseIpFamilyMode } from './ip-family-mode.ts';
 import { parseIptablesMode } from './iptables-mode.ts';
 import { parseJsonDuration } from './json-duration.ts';
+import { kumactlGlobalFlags } from './kumactl-global-flags.ts';
 import type { FlagDef } from './pflag.ts';
 import { parsePort, parsePorts } from './ports.ts';
 
@@ -117,9 +118,6 @@ export const installFlags: readonly InstallFlag[] = [
     defaultText: 'auto',
   }),
   { name: 'help', shorthand: 'h', typeName: '', boolean: true, usage: 'show this help message', set: (state, value) => (state.help = parseGoBool(value)) },
-  // kumactl's global flags: accepted (the command inherits them) but without effect here.
-  flag('api-timeout', 'duration', (_state, value) => parseGoDuration(value), '', { hidden: true }),
-  flag('context', 'string', () => undefined, '', { hidden: true }),
-  flag('log-level', 'string', () => undefined, '', { hidden: true }),
-  { name: 'no-config', typeName: '', boolean: true, usage: '', hidden: true, set: (_state, value) => void parseGoBool(value) },
+  // The local --config-file above shadows kumactl's global one.
+  ...kumactlGlobalFlags<InstallFlagState>({ withConfigFile: false }),
 ];

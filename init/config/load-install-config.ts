@@ -12,6 +12,7 @@ import { ConfigError, withContext } from './errors.ts';
 import { firstPassFlags, installFlags, type InstallFlagState } from './install-flags.ts';
 import { parseExcludePortsForIPs } from './ip-exclusions.ts';
 import { FlagSyntaxError, parseFlags, scanFlags } from './pflag.ts';
+import { checkPrivileges, ebpfRefusal } from './privileges.ts';
 import { parseExcludePortsForUIDs } from './uid-exclusions.ts';
 import { parseVnetNetworks } from './vnet.ts';
 
@@ -30,8 +31,6 @@ export interface InstallInputs {
 export type InstallLoadResult =
   | { kind: 'help' }
   | { kind: 'config'; config: TransparentProxyConfig; /** Lines for stderr, in order. */ warnings: string[] };
-
-export const dryRunNonRootWarning = '# [WARNING] [dry-run]: running this command as a non-root user may lead to unpredictable results';
 
 /** Shown with usage errors (Kuma prints the whole usage). */
 export const installUsageHint = "Run 'kuma-init install transparent-proxy --help' for the list of flags.";
@@ -68,11 +67,7 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
  *   with no match, which silently switches off all inbound redirection (tproxy spec §10 #12).
  */
 function refuseUnsupported(config: TransparentProxyConfig): void {
-  if (config.ebpf.enabled) {
-    throw new ConfigError(
-      'eBPF mode cannot work in Kuma 2.13 (kumactl would silently install iptables rules instead); remove --ebpf-enabled (or ebpf.enabled / KUMA_TRANSPARENT_PROXY_EBPF_ENABLED) to install the iptables transparent proxy',
-    );
-  }
+  if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
   if (config.redirect.inbound.excludePortsForUIDs.length > 0) {
     throw new ConfigError(
       'redirect.inbound.excludePortsForUIDs is not supported: Kuma 2.13 renders it as a RETURN rule without any match, which silently disables all inbound redirection; remove it (also KUMA_TRANSPARENT_PROXY_REDIRECT_INBOUND_EXCLUDE_PORTS_FOR_UIDS and the unprefixed EXCLUDE_PORTS_FOR_UIDS, which feeds inbound too) and use --exclude-inbound-ports instead',
@@ -119,10 +114,7 @@ export function loadInstallConfig(inputs: InstallInputs): InstallLoadResult {
   if (state.help) return { kind: 'help' };
 
   const { config } = state;
-  const linux = inputs.platform === 'linux';
-  if (!linux && !config.dryRun) throw new ConfigError('transparent proxy is supported only on Linux systems');
-  if (linux && inputs.euid !== 0 && !config.dryRun) throw new ConfigError('you need to have root privileges to run this command');
-  if (linux && inputs.euid !== 0) warnings.push(dryRunNonRootWarning);
+  warnings.push(...checkPrivileges(config.dryRun, inputs.euid, inputs.platform));
 
   if (config.redirect.dns.enabled && config.redirect.dns.captureAll) {
     throw new ConfigError("only one of '--redirect-dns' or '--redirect-all-dns-traffic' should be specified");
