@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig } from '../config/config.ts';
+import { ApplyError } from '../exec/errors.ts';
+import { debianExecutables, debianVersion, emptyNatSave, recordedSystem } from '../test/support/recorded-system.ts';
+import { detectProfile } from './detect.ts';
+import { ensureLoadable, missingFeature } from './preflight.ts';
+import type { EnvironmentProfile } from './profile.ts';
+
+const conntrackMissing = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\n\nError occurred at line: 4\n";
+
+/** Debian 12 where `<backend>-restore --test` fails as recorded, and everything else works. */
+function system(failing: Array<'nft' | 'legacy'>) {
+  return recordedSystem({
+    executables: debianExecutables,
+    respond: (line) => {
+      const v = debianVersion(line);
+      if (v) return v;
+      if (/ -m \w+ -h$/.test(line)) return { code: 0 };
+      if (/-save -t nat$/.test(line)) return { code: 0, stdout: emptyNatSave };
+      if (/-save -t \w+$/.test(line)) return { code: 0, stdout: '' };
+      const restore = /ip6?tables-(nft|legacy)-restore .*--test$/.exec(line);
+      if (restore) return failing.includes(restore[1] as 'nft' | 'legacy') ? { code: 2, stderr: conntrackMissing } : { code: 0 };
+      if (line.startsWith('ip -6 addr add')) return { code: 0 };
+      return undefined;
+    },
+  });
+}
+
+const render = (p: EnvironmentProfile) => ({ ipv4: { restoreInput: `* nat\n# ${p.ipv4.executables?.mode}\nCOMMIT\n` }, ipv6: { restoreInput: '* nat\nCOMMIT\n' } });
+
+describe('missingFeature', () => {
+  it.each([
+    [conntrackMissing, "match 'conntrack'"],
+    ["iptables-restore v1.8.4 (legacy): Couldn't load target `CT':No such file or directory", "target 'CT'"],
+    ['iptables-restore v1.8.4 (legacy): unknown option "--to-ports"', 'option "--to-ports"'],
+    ['iptables-nft-restore: line 3 failed: RULE_APPEND failed (Operation not supported): rule in chain OUTPUT', 'kernel support (Operation not supported)'],
+    ['iptables-restore: line 2 failed', undefined],
+  ])('%s', (stderr, expected) => {
+    expect(missingFeature(stderr)).toBe(expected);
+  });
+});
+
+describe('ensureLoadable', () => {
+  it('keeps the detected backend when its restore --test passes (one test per family)', async () => {
+    const sys = system([]);
+    const profile = await detectProfile(defaultConfig(), sys);
+    sys.calls.length = 0;
+    const r = await ensureLoadable(defaultConfig(), profile, render, undefined, sys);
+    expect(r.profile).toBe(profile);
+    expect(sys.calls).toEqual(['/usr/sbin/iptables-nft-restore --test', '/usr/sbin/ip6tables-nft-restore --test']);
+  });
+
+  it('falls back to legacy (both families) when nft cannot load the rules, and says so', async () => {
+    const sys = system(['nft']);
+    const profile = await detectProfile(defaultConfig(), sys);
+    const warnings: string[] = [];
+    const r = await ensureLoadable(defaultConfig(), profile, render, { info: () => undefined, warn: (m) => warnings.push(m) }, sys);
+    expect(r.profile.ipv4.executables?.mode).toBe('legacy');
+    expect(r.profile.ipv6.executables?.mode).toBe('legacy');
+    expect(r.rendered.ipv4.restoreInput).toContain('# legacy');
+    expect(warnings.join()).toContain("falling back to iptables-legacy");
+    expect(sys.calls).toContain('/usr/sbin/iptables-legacy-restore --wait=5 --test');
+  });
+
+  it('names backends, kernel and the missing match when nothing loads', async () => {
+    const sys = system(['nft', 'legacy']);
+    const profile = await detectProfile(defaultConfig(), sys);
+    const error = await ensureLoadable(defaultConfig(), profile, render, undefined, sys).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).code).toBe('BACKEND_CANNOT_LOAD_RULES');
+    expect((error as ApplyError).message).toBe(
+      "no iptables backend can load the transparent proxy rules on kernel 6.1.0-test: tried nft (iptables): missing match 'conntrack'; legacy (iptables): missing match 'conntrack'. Next step: make the kernel module for the match 'conntrack' available on the node (e.g. modprobe xt_<name>) or turn off the option that needs it",
+    );
+  });
+
+  it('does not fall back when the backend was chosen explicitly', async () => {
+    const config = { ...defaultConfig(), iptablesMode: 'nft' as const };
+    const sys = system(['nft']);
+    const profile = await detectProfile(config, sys);
+    await expect(ensureLoadable(config, profile, render, undefined, sys)).rejects.toThrow(/tried nft \(iptables\): missing match 'conntrack'\. /);
+    expect(sys.calls.some((c) => c.includes('legacy'))).toBe(false);
+  });
+});
