@@ -14,6 +14,7 @@ import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts'
 import { install } from '../exec/install.ts';
 import { uninstall } from '../exec/uninstall.ts';
 import { detectProfile } from '../profile/detect.ts';
+import { ensureLoadable } from '../profile/preflight.ts';
 import { renderRules } from '../rules/render.ts';
 import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
 import { kumaDpPasswdLine, netnsDeps } from './support/netns-deps.ts';
@@ -124,8 +125,10 @@ async function dualStackNetns(): Promise<Netns> {
 
 async function kumactlInstall(ns: Netns, config: TransparentProxyConfig) {
   const deps = netnsDeps(ns, { extraPasswd: kumaDpPasswdLine });
-  const profile = await detectProfile(config, deps);
-  const rendered = renderRules(config, profile);
+  const detected = await detectProfile(config, deps);
+  // The CLI's order: detect, pre-flight (restore --test, must not disturb the goldens), install.
+  const { profile, rendered } = await ensureLoadable(config, detected, (p) => renderRules(config, p), undefined, deps);
+  expect(profile).toBe(detected);
   await install(config, profile, rendered, undefined, deps);
   return { deps, profile };
 }
