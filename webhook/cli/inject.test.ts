@@ -20,17 +20,30 @@ writeFileSync(
     .join('---\n'),
 );
 
+interface Named {
+  name: string;
+  restartPolicy?: string;
+  env?: unknown[];
+}
+interface PodLike {
+  metadata?: { labels?: Record<string, string> };
+  spec: { containers?: Named[]; initContainers?: Named[] };
+}
+interface Workload {
+  spec: PodLike['spec'] & { replicas?: number; template: PodLike; jobTemplate: { spec: { template: PodLike } } };
+}
+
 const template = { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
 
 async function run(documents: unknown[], extra: string[] = []) {
   let stdout = '';
   let stderr = '';
   const exitCode = await runInjectArgv(['-f', '-', '--state', stateFile, ...extra], {
-    readStdin: async () => documents.map((d) => stringify(d)).join('---\n'),
+    readStdin: () => Promise.resolve(documents.map((d) => stringify(d)).join('---\n')),
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
   });
-  return { exitCode, stderr, out: parseAllDocuments(stdout).map((d) => d.toJS()) as Record<string, any>[] };
+  return { exitCode, stderr, out: parseAllDocuments(stdout).map((d) => d.toJS() as unknown) as Workload[] };
 }
 
 const names = (containers: { name: string }[] | undefined) => (containers ?? []).map((c) => c.name);
@@ -49,7 +62,7 @@ describe('kuma-injector inject', () => {
     expect(out).toHaveLength(4);
     expect(names(out[0]!.spec.template.spec.containers)).toEqual(['kuma-sidecar', 'web']);
     expect(out[0]!.spec.replicas).toBe(2);
-    expect(out[0]!.spec.template.metadata.labels['kuma.io/mesh']).toBe('default');
+    expect(out[0]!.spec.template.metadata?.labels?.['kuma.io/mesh']).toBe('default');
     expect(names(out[1]!.spec.template.spec.initContainers)).toEqual(['kuma-init']);
     expect(names(out[2]!.spec.jobTemplate.spec.template.spec.containers)).toEqual(['kuma-sidecar', 'web']);
     expect(out[3]).toEqual(documents[3]);
@@ -66,9 +79,9 @@ describe('kuma-injector inject', () => {
   it('native sidecars and delta xDS from flags', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] } };
     const { out } = await run([pod], ['--sidecar-containers', 'auto', '--server-version', 'v1.31', '--delta-xds']);
-    const sidecar = out[0]!.spec.initContainers.find((c: { name: string }) => c.name === 'kuma-sidecar');
-    expect(sidecar.restartPolicy).toBe('Always');
-    expect(sidecar.env).toContainEqual({ name: 'KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT', value: 'DELTA_GRPC' });
+    const sidecar = out[0]!.spec.initContainers?.find((c) => c.name === 'kuma-sidecar');
+    expect(sidecar?.restartPolicy).toBe('Always');
+    expect(sidecar?.env).toContainEqual({ name: 'KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT', value: 'DELTA_GRPC' });
   });
 
   it('fails with the refusal on stderr and nothing on stdout', async () => {

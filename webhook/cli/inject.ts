@@ -14,13 +14,13 @@ import type { KubeObject } from '../state/cluster-state.ts';
 import { StaticClusterState } from '../state/static-state.ts';
 
 export interface CliIO {
-  readStdin(): Promise<string>;
-  stdout(text: string): void;
-  stderr(text: string): void;
+  readStdin: () => Promise<string>;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
 }
 
 export const processIO: CliIO = {
-  async readStdin() {
+  readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8');
@@ -63,7 +63,7 @@ function readYamlDocuments(text: string, source: string): unknown[] {
     if (document.errors.length > 0) {
       throw new InjectCommandError(`${source}: document ${index + 1}: ${document.errors[0]!.message}`);
     }
-    return document.toJS({ maxAliasCount: -1 });
+    return document.toJS({ maxAliasCount: -1 }) as unknown;
   });
 }
 
@@ -141,7 +141,7 @@ export function injectDocument(document: unknown, ctx: InjectionContext, where: 
     throw new InjectCommandError(`${where}: ${object.kind} ${name}: ${outcome.message}`);
   }
   if (outcome.result === 'skipped') return document;
-  return templatePath ? withAt(object as Record<string, unknown>, templatePath, outcome.pod) : outcome.pod;
+  return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
 }
 
 /** Runs the command on already-parsed options; returns the YAML to print. */

@@ -50,7 +50,7 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
         const ok = numeric ? Number.isInteger(item) && (item as number) >= 0 : typeof item === 'string';
         if (!ok) throw new ConfigError(`${path}: expected a list of ${numeric ? 'port numbers' : 'strings'}, got item ${describe(item)}`);
       }
-      target[key] = [...value];
+      target[key] = [...(value as unknown[])];
     } else if (typeof current === 'number') {
       if (!Number.isInteger(value)) throw new ConfigError(`${path}: expected an integer, got ${describe(value)}`);
       target[key] = value;
@@ -59,7 +59,7 @@ function mergeInto(target: Record<string, unknown>, source: Record<string, unkno
       target[key] = value;
     } else {
       if (typeof value === 'object') throw new ConfigError(`${path}: expected a string, got ${describe(value)}`);
-      target[key] = String(value);
+      target[key] = typeof value === 'string' ? value : JSON.stringify(value);
     }
   }
 }

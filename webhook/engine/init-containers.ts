@@ -39,7 +39,7 @@ export function newInitContainer(args: string[], annotations: StringMap | undefi
       runAsGroup: 0,
       capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
       readOnlyRootFilesystem: true,
-    } as Container['securityContext'],
+    },
     resources: smallResources('50M'),
     volumeMounts: mounts,
   };

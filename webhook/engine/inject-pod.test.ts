@@ -12,7 +12,7 @@ function inject(pod: Pod, ctx: InjectionContext): Pod {
   if (outcome.result !== 'injected') throw new Error(`${outcome.result}: ${outcome.message}`);
   expect(pod).toEqual(before);
   expect(jsonpatch.applyPatch(structuredClone(pod), outcome.patch, true, false).newDocument).toEqual(outcome.pod);
-  return outcome.pod as Pod;
+  return outcome.pod;
 }
 
 const refused = (pod: Pod, ctx: InjectionContext): string => {

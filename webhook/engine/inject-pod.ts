@@ -11,7 +11,7 @@ import { podRedirect } from './kumactl-args.ts';
 import { legacyAnnotations } from './legacy-annotations.ts';
 import type { InjectionOutcome } from './outcome.ts';
 import { PatchRecorder } from './patch-recorder.ts';
-import type { Container, Json, Pod } from './pod-types.ts';
+import type { Container, Pod } from './pod-types.ts';
 import { precheck } from './precheck.ts';
 import { newSidecarContainer, spireEnabled } from './sidecar-container.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
@@ -49,8 +49,8 @@ function legacyPath(recorder: PatchRecorder, mesh: string, ctx: InjectionContext
 
 function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder {
   const { config, settings } = ctx;
-  const recorder = new PatchRecorder(input as Record<string, unknown>);
-  const pod = recorder.doc as Pod;
+  const recorder = new PatchRecorder(input);
+  const pod = recorder.doc;
   recorder.ensureMap(['metadata']);
   recorder.ensureMap(ANNOTATIONS);
 
@@ -86,7 +86,7 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder 
     prepend.push({
       ...patchedSidecar,
       restartPolicy: 'Always',
-      lifecycle: { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } } as Json,
+      lifecycle: { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } },
     });
   } else {
     recorder.insert(['spec', 'containers'], 0, patchedSidecar);

@@ -39,10 +39,10 @@ describe('PatchRecorder', () => {
     expect(recorder.ops[0]).toEqual({ op: 'add', path: '/metadata/annotations', value: {} });
     const applied = jsonpatch.applyPatch(structuredClone(input), recorder.ops, true, false).newDocument;
     expect(applied).toEqual(recorder.doc);
-    expect((recorder.doc as typeof input).spec.containers.map((c) => c.name)).toEqual(['sidecar', 'app']);
+    expect((recorder.doc).spec.containers.map((c) => c.name)).toEqual(['sidecar', 'app']);
     // untouched branches are shared with the input, touched ones are copies
-    expect((recorder.doc as typeof input).spec.volumes[0]).toBe(input.spec.volumes[0]);
-    expect((recorder.doc as typeof input).spec.containers[1]).not.toBe(input.spec.containers[0]);
+    expect((recorder.doc).spec.volumes[0]).toBe(input.spec.volumes[0]);
+    expect((recorder.doc).spec.containers[1]).not.toBe(input.spec.containers[0]);
   });
 
   it('creates missing parents (metadata) with separate operations', () => {

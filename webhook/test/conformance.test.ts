@@ -28,7 +28,7 @@ async function runCase(caseFile: CaseFile, testCase: ConformanceCase) {
   let stdout = '';
   let stderr = '';
   const exitCode = await runInjectArgv(argv, {
-    readStdin: async () => stdin ?? '',
+    readStdin: () => Promise.resolve(stdin ?? ''),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
   });
@@ -90,7 +90,7 @@ describe.skipIf(skip)('Kuma 2.13.10 injector conformance (cases.yaml)', () => {
     }
     expect(stderr, where).toBe('');
     expect(exitCode, where).toBe(0);
-    const documents = parseAllDocuments(stdout, { version: '1.1' }).map((d) => d.toJS());
+    const documents = parseAllDocuments(stdout, { version: '1.1' }).map((d) => d.toJS() as unknown);
     expect(documents, where).toHaveLength(1);
     const output = documents[0] as Pod;
     const input = (testCase.input ? readYaml(casePath(caseFile, testCase.input)) : testCase.inputInline) as Pod;
@@ -99,7 +99,7 @@ describe.skipIf(skip)('Kuma 2.13.10 injector conformance (cases.yaml)', () => {
       const diff = yamlDataDiff(output, readYaml(casePath(caseFile, testCase.golden)));
       expect(diff.join('\n'), `${where}: output differs from the golden file`).toBe('');
     }
-    checkExtras(testCase, output as never);
+    checkExtras(testCase, output);
 
     const outcome = injectPod(input, contextFrom(optionsOf(argv)));
     if (testCase.expect === 'skip') {
@@ -135,7 +135,7 @@ describe.skipIf(skip)('the real bin: node bin/kuma-injector.js inject', () => {
     }
     expect(run.stderr, where).toBe('');
     expect(run.status, where).toBe(0);
-    const output = parse(run.stdout, { version: '1.1' });
+    const output = parse(run.stdout, { version: '1.1' }) as unknown;
     if (testCase.golden) {
       expect(yamlDataDiff(output, readYaml(casePath(caseFile, testCase.golden))).join('\n'), where).toBe('');
     }
