@@ -3,22 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { enabledNamespace, mesh } from '../test/support/engine-fixtures.ts';
 import { runInjectArgv } from './inject.ts';
 
 const dir = mkdtempSync(join(tmpdir(), `inject-cli-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const stateFile = join(dir, 'state.yaml');
-writeFileSync(
-  stateFile,
-  [
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } },
-    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } },
-    { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', metadata: { name: 'default' } },
-  ]
-    .map((o) => stringify(o))
-    .join('---\n'),
-);
+const plainNamespace = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } };
+writeFileSync(stateFile, [enabledNamespace('shop'), plainNamespace, mesh()].map((o) => stringify(o)).join('---\n'));
 
 interface Named {
   name: string;
