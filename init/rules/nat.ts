@@ -24,7 +24,7 @@ import { appendRule, insertRule, type Rule } from './rule.ts';
 import type { Table } from './table.ts';
 
 export const DNS_PORT = 53;
-export const DOCKER_OUTPUT_CHAIN = 'DOCKER_OUTPUT';
+const DOCKER_OUTPUT_CHAIN = 'DOCKER_OUTPUT';
 
 const LOG_COMMENT = 'log matching packets using kernel logging';
 const EXCLUSION_COMMENT = 'skip further processing for configured IP addresses, ports and UIDs';

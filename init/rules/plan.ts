@@ -199,7 +199,7 @@ function planFamily(
 }
 
 /** IPv6 rules need dualstack mode, a usable IPv6 setup and working ip6tables executables (Kuma's gate). */
-export const ipv6Enabled = (config: TransparentProxyConfig, profile: EnvironmentProfile): boolean =>
+const ipv6Enabled = (config: TransparentProxyConfig, profile: EnvironmentProfile): boolean =>
   config.ipFamilyMode === 'dualstack' && profile.ipv6Usable && profile.ipv6.executables !== undefined;
 
 export function planRules(config: TransparentProxyConfig, profile: EnvironmentProfile): RulesPlan {

@@ -37,7 +37,7 @@ const builders: Record<TableName, (plan: FamilyPlan) => Table> = {
   mangle: buildMangleTable,
 };
 
-export function renderFamily(plan: FamilyPlan): FamilyRules {
+function renderFamily(plan: FamilyPlan): FamilyRules {
   const options = { verbose: plan.verbose, comments: plan.commentsEnabled };
   const sections = TABLE_ORDER.map((name) => builders[name](plan))
     .map((table) => ({ table, text: renderTable(table, options) }))

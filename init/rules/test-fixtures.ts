@@ -86,17 +86,6 @@ const captureAll = (c: TransparentProxyConfig) => {
   c.redirect.dns.captureAll = true;
 };
 
-/** Kuma's e2e `with-multiple-flags` parameter set (tproxy spec §4.5). */
-const multipleFlags = (c: TransparentProxyConfig) => {
-  captureAll(c);
-  c.redirect.vnet.networks = ['docker0:172.17.0.0/16', 'br+:172.18.0.0/16', 'iface:::1/64'];
-  c.redirect.outbound.excludePortsForUIDs = ['53,3000-5000:106-108'];
-  c.redirect.outbound.excludePortsForIPs = ['10.0.0.1,192.168.0.0/24,fe80::1', 'fd00::/8'];
-  c.redirect.outbound.excludePorts = [1, 22, 333];
-  c.redirect.inbound.excludePorts = [4444, 55555];
-  c.redirect.inbound.excludePortsForIPs = ['192.168.0.1,172.32.16.8/16,fe80::/10', 'a81b:a033:6399:73c7:72b6:aa8c:6f22:7098'];
-};
-
 export const namedCases: readonly NamedCase[] = [
   named('default', () => {}),
   named('ipv6', () => {}, fullProfile()),
@@ -171,7 +160,6 @@ export const namedCases: readonly NamedCase[] = [
     c.dropInvalidPackets = true;
   }),
   named('loopback-name', () => {}, fullProfile({ ipv6Usable: false, loopbackName: 'lo0' })),
-  named('multiple-flags', multipleFlags, fullProfile()),
 ];
 
 /** The plan of one family for the default config changed by `change`. */
