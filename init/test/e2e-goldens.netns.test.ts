@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance, missingRootTools } from '../../test-support/environment.ts';
-import { applyConfigDocument } from '../config/config-document.ts';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
+import { loadInstallConfig } from '../config/load-install-config.ts';
 import { install } from '../exec/install.ts';
 import { uninstall } from '../exec/uninstall.ts';
 import { detectProfile } from '../profile/detect.ts';
@@ -33,23 +33,39 @@ function cleanSave(out: string): string {
     .replace(/^:([^ ]+) ([^ ]+) .*?$/gm, ':$1 $2');
 }
 
-// Kuma's e2e parameter sets (test/transparentproxy/config.go), as the flags
-// and config sources set the configuration: kumactl loads --config sources in
-// order, then applies flags, then turns captureAll into enabled.
-const multipleFlags = (c: TransparentProxyConfig) => {
-  c.redirect.dns.captureAll = true; // --redirect-all-dns-traffic
-  c.redirect.vnet.networks = ['docker0:172.17.0.0/16', 'br+:172.18.0.0/16', 'iface:::1/64'];
-  c.redirect.outbound.excludePortsForUIDs = ['53,3000-5000:106-108'];
-  c.redirect.outbound.excludePortsForIPs = ['10.0.0.1,192.168.0.0/24,fe80::1', 'fd00::/8'];
-  c.redirect.outbound.excludePorts = [1, 22, 333];
-  c.redirect.inbound.excludePorts = [4444, 55555];
-  c.redirect.inbound.excludePortsForIPs = ['192.168.0.1,172.32.16.8/16,fe80::/10', 'a81b:a033:6399:73c7:72b6:aa8c:6f22:7098'];
-};
+// Kuma's e2e parameter sets (test/transparentproxy/config.go), given to the
+// config loader exactly as kumactl gets them: flags, config files, stdin.
+interface Params {
+  flags: string[];
+  files?: Record<string, string>;
+  stdin?: string;
+}
 
-const configSources = [
-  'redirect:\n  dns:\n    enabled: false\n    port: 7777\n',
-  'redirect:\n  dns:\n    enabled: true\n    port: 8888\n  outbound:\n    excludePortsForIPs:\n    - 10.11.12.13\n    - 172.14.15.16/32\n  inbound:\n    excludePorts:\n    - 10000\n    - 20000\n',
-  `
+const paramSets: Record<string, Params> = {
+  default: { flags: [] },
+  'with-multiple-flags': {
+    flags: [
+      '--redirect-all-dns-traffic',
+      '--vnet', 'docker0:172.17.0.0/16',
+      '--vnet', 'br+:172.18.0.0/16',
+      '--vnet', 'iface:::1/64',
+      '--exclude-outbound-ports-for-uids', '53,3000-5000:106-108',
+      '--exclude-outbound-ips', '10.0.0.1,192.168.0.0/24,fe80::1',
+      '--exclude-outbound-ips', 'fd00::/8',
+      '--exclude-outbound-ports', '1,22,333',
+      '--exclude-inbound-ports', '4444,55555',
+      '--exclude-inbound-ips', '192.168.0.1,172.32.16.8/16,fe80::/10',
+      '--exclude-inbound-ips', 'a81b:a033:6399:73c7:72b6:aa8c:6f22:7098',
+    ],
+  },
+  'with-multiple-config-flags': {
+    flags: ['--config', '/1.yaml', '--config', '/2.yaml', '--config', '-'],
+    files: {
+      '/1.yaml': '\nredirect:\n  dns:\n    enabled: false\n    port: 7777\n',
+      '/2.yaml':
+        '\nredirect:\n  dns:\n    enabled: true\n    port: 8888\n  outbound:\n    excludePortsForIPs:\n    - 10.11.12.13\n    - 172.14.15.16/32\n  inbound:\n    excludePorts:\n    - 10000\n    - 20000\n',
+    },
+    stdin: `
 redirect:
   vnet:
     networks:
@@ -81,20 +97,31 @@ redirect:
     - 10.0.0.1,192.168.0.0/24,fe80::1
     - fd00::/8
 `,
-];
-
-const paramSets: Record<string, (c: TransparentProxyConfig) => void> = {
-  default: () => undefined,
-  'with-multiple-flags': multipleFlags,
-  'with-multiple-config-flags': (c) => configSources.forEach((doc) => applyConfigDocument(c, doc)),
+  },
 };
 
+/** `kumactl install transparent-proxy --kuma-dp-user kuma-dp <flags>` through the project's config loader. */
 function configFor(suffix: string): TransparentProxyConfig {
-  const c = defaultConfig();
-  paramSets[suffix]!(c);
-  c.kumaDPUser = 'kuma-dp';
-  if (c.redirect.dns.captureAll) c.redirect.dns.enabled = true;
-  return c;
+  const params = paramSets[suffix]!;
+  let stdin = params.stdin ?? '';
+  const loaded = loadInstallConfig({
+    argv: ['--kuma-dp-user', 'kuma-dp', ...params.flags],
+    env: {},
+    readFile: (path) => {
+      const text = params.files?.[path];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+      return text;
+    },
+    readStdin: () => {
+      const text = stdin;
+      stdin = '';
+      return text;
+    },
+    euid: 0,
+    platform: 'linux',
+  });
+  if (loaded.kind !== 'config') throw new Error(`unexpected help output for ${suffix}`);
+  return loaded.config;
 }
 
 /**
@@ -191,11 +218,12 @@ describe.skipIf(skip)('Kuma 2.13.10 e2e uninstall round trip', () => {
       const before = await allSaveOutputs(ns);
       expect(before['iptables-legacy']).toContain('CUSTOM_CHAIN_RAW');
       expect(before['ip6tables-nft']).toContain('CUSTOM_CHAIN_MANGLE');
-      const config = configFor(suffix);
-      const { deps, profile } = await kumactlInstall(ns, config);
+      const { deps } = await kumactlInstall(ns, configFor(suffix));
       expect(cleanSave(await ns.runOk('iptables-save', []))).toContain('KUMA_MESH');
       expect(cleanSave(await ns.runOk('ip6tables-save', []))).toContain('KUMA_MESH');
-      const result = await uninstall(configFor(suffix), profile, undefined, deps);
+      // `kumactl uninstall transparent-proxy`: default configuration, detected afresh.
+      const uninstallConfig = defaultConfig();
+      const result = await uninstall(uninstallConfig, await detectProfile(uninstallConfig, deps), undefined, deps);
       expect(result.cleaned).toEqual(['ipv4', 'ipv6']);
       expect(await allSaveOutputs(ns)).toEqual(before);
     });
