@@ -1,0 +1,95 @@
+// The two measurements of bench/init-apply.ts, each run by a worker process
+// already inside its fresh network namespace.
+// - install: the steps of `kuma-init install transparent-proxy`
+//   (init/cli/install-command.ts): load the config from argv, detect the
+//   profile, render, install; every spawned process counted.
+// - bare: iptables-restore of given rules per family, nothing else.
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { loadInstallConfig } from '../init/config/load-install-config.ts';
+import { install } from '../init/exec/install.ts';
+import { countSpawns, spawnCommand } from '../init/exec/run.ts';
+import { systemDeps } from '../init/profile/deps.ts';
+import { detectProfile } from '../init/profile/detect.ts';
+import { renderRules } from '../init/rules/render.ts';
+
+export type Backend = 'nft' | 'legacy';
+
+/** Restore input per family, as rendered by the install. */
+export type FamilyInputs = Partial<Record<'ipv4' | 'ipv6', string>>;
+
+export interface InstallSample {
+  totalMs: number;
+  detectMs: number;
+  renderMs: number;
+  applyMs: number;
+  /** Processes spawned by the whole install (detection + apply). */
+  spawns: number;
+  detectSpawns: number;
+  /** Every process the install spawned, in order, with its wall time. */
+  commands: Array<{ command: string; ms: number }>;
+  rules: FamilyInputs;
+}
+
+export interface BareSample {
+  totalMs: number;
+}
+
+/**
+ * The kuma-dp user must exist in /etc/passwd for a non-CNI install; the bench
+ * machine has no `kuma-dp`, so it uses `nobody` (the rules differ only in the UID).
+ */
+export function installArgs(backend: Backend): string[] {
+  return ['--iptables-mode', backend, '--kuma-dp-user', 'nobody'];
+}
+
+export async function measureInstall(backend: Backend): Promise<InstallSample> {
+  const commands: InstallSample['commands'] = [];
+  const spawns = countSpawns(async (cmd, args, opts) => {
+    const start = performance.now();
+    const result = await spawnCommand(cmd, args, opts);
+    commands.push({ command: [cmd.split('/').pop(), ...args].join(' '), ms: performance.now() - start });
+    return result;
+  });
+  const deps = systemDeps({ run: spawns.run });
+  const t0 = performance.now();
+  const loaded = loadInstallConfig({
+    argv: installArgs(backend),
+    env: process.env,
+    readFile: (p) => readFileSync(p, 'utf8'),
+    readStdin: () => '',
+    euid: process.geteuid?.() ?? 0,
+    platform: process.platform,
+  });
+  if (loaded.kind !== 'config') throw new Error('unexpected --help');
+  const { config } = loaded;
+  const profile = await detectProfile(config, deps);
+  const t1 = performance.now();
+  const detectSpawns = spawns.count();
+  const rendered = renderRules(config, profile);
+  const t2 = performance.now();
+  await install(config, profile, rendered, undefined, deps);
+  const t3 = performance.now();
+  const rules: FamilyInputs = { ipv4: rendered.ipv4.restoreInput };
+  if (rendered.ipv6) rules.ipv6 = rendered.ipv6.restoreInput;
+  return {
+    totalMs: t3 - t0,
+    detectMs: t1 - t0,
+    renderMs: t2 - t1,
+    applyMs: t3 - t2,
+    spawns: spawns.count(),
+    detectSpawns,
+    commands,
+    rules,
+  };
+}
+
+export async function measureBareRestore(backend: Backend, rules: FamilyInputs): Promise<BareSample> {
+  const t0 = performance.now();
+  for (const [family, input] of Object.entries(rules)) {
+    const cmd = `${family === 'ipv4' ? 'iptables' : 'ip6tables'}-${backend}-restore`;
+    const r = await spawnCommand(cmd, [], { input });
+    if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${r.stderr.trim()}`);
+  }
+  return { totalMs: performance.now() - t0 };
+}

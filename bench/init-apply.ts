@@ -1,0 +1,181 @@
+// `npm run bench:init`: what a full kuma-init install costs (profile detection
+// + render + apply, as the CLI does it) against a bare iptables-restore of the
+// same rendered rules, both families, in fresh network namespaces, measured in
+// the same run. Each measurement runs in a worker process started inside its
+// own fresh namespace (`ip netns exec`), so both sides spawn their iptables
+// processes natively and are timed in-process, without the worker's start-up.
+// Writes the "kuma-init" section of docs/benchmarks.md.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { replaceSection } from './markdown-section.ts';
+import { installArgs, measureBareRestore, measureInstall, type Backend, type BareSample, type InstallSample } from './init-apply-worker.ts';
+
+const BACKENDS: readonly Backend[] = ['nft', 'legacy'];
+const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
+const COMMAND = 'npm run bench:init';
+const self = fileURLToPath(import.meta.url);
+const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+
+function sh(cmd: string, args: string[], input?: string): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', input, timeout: 60_000 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+let nsCounter = 0;
+const live = new Set<string>();
+
+/** A pod-like namespace: lo up, plus an interface (a veth pair kept inside) with an IPv6 address so dual-stack applies. */
+function freshNamespace(): string {
+  const name = `kb-init-${process.pid}-${++nsCounter}`;
+  sh('ip', ['netns', 'add', name]);
+  live.add(name);
+  const inNs = (...args: string[]) => sh('ip', ['netns', 'exec', name, 'ip', ...args]);
+  inNs('link', 'set', 'lo', 'up');
+  inNs('link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', 'eth1');
+  inNs('addr', 'add', '10.0.0.2/24', 'dev', 'eth0');
+  inNs('-6', 'addr', 'add', 'fd00::2/64', 'dev', 'eth0', 'nodad');
+  // Both ends up: interfaces without carrier are invisible to Node's interface list.
+  inNs('link', 'set', 'eth1', 'up');
+  inNs('link', 'set', 'eth0', 'up');
+  return name;
+}
+
+function dropNamespace(name: string): void {
+  spawnSync('ip', ['netns', 'del', name]);
+  live.delete(name);
+}
+
+/** Runs this file as a worker inside `ns`; the worker prints one JSON line. */
+function inWorker<T>(ns: string, request: object): T {
+  const out = sh('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', self, '--worker'], JSON.stringify(request));
+  return JSON.parse(out.trim().split('\n').pop()!) as T;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (x: number) => x.toFixed(1);
+
+interface BackendResult {
+  backend: Backend;
+  install: number;
+  detect: number;
+  render: number;
+  apply: number;
+  bare: number;
+  ratio: number;
+  spawns: number;
+  detectSpawns: number;
+  families: string;
+  /** From the median-time install: detection commands grouped, with count and total ms. */
+  detectCommands: Array<{ kind: string; count: number; ms: number }>;
+}
+
+/** Groups the detection commands of one install by what they probe. */
+function groupCommands(sample: InstallSample): BackendResult['detectCommands'] {
+  const groups = new Map<string, { count: number; ms: number }>();
+  for (const c of sample.commands.slice(0, sample.detectSpawns)) {
+    const kind = c.command
+      .replace(/^(ip6?tables)-(nft|legacy)/, '$1')
+      .replace(/ -m \w+ -h$/, ' -m <module> -h')
+      .replace(/ -t \w+$/, ' -t <table>');
+    const g = groups.get(kind) ?? { count: 0, ms: 0 };
+    g.count++;
+    g.ms += c.ms;
+    groups.set(kind, g);
+  }
+  return [...groups].map(([kind, g]) => ({ kind, ...g })).sort((a, b) => b.ms - a.ms);
+}
+
+function benchBackend(backend: Backend): BackendResult {
+  const installs: InstallSample[] = [];
+  const bares: BareSample[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const a = freshNamespace();
+    const b = freshNamespace();
+    try {
+      const inst = inWorker<InstallSample>(a, { kind: 'install', backend });
+      installs.push(inst);
+      bares.push(inWorker<BareSample>(b, { kind: 'bare', backend, rules: inst.rules }));
+    } finally {
+      dropNamespace(a);
+      dropNamespace(b);
+    }
+  }
+  const install = median(installs.map((s) => s.totalMs));
+  const bare = median(bares.map((s) => s.totalMs));
+  const typical = [...installs].sort((x, y) => x.totalMs - y.totalMs)[installs.length >> 1]!;
+  return {
+    backend,
+    install,
+    detect: median(installs.map((s) => s.detectMs)),
+    render: median(installs.map((s) => s.renderMs)),
+    apply: median(installs.map((s) => s.applyMs)),
+    bare,
+    ratio: install / bare,
+    spawns: median(installs.map((s) => s.spawns)),
+    detectSpawns: median(installs.map((s) => s.detectSpawns)),
+    families: Object.keys(installs[0]!.rules).join(' + '),
+    detectCommands: groupCommands(typical),
+  };
+}
+
+function report(results: BackendResult[]): string {
+  const rows = results.map(
+    (r) =>
+      `| ${r.backend} | ${r.families} | ${ms(r.install)} | ${ms(r.detect)} | ${ms(r.render)} | ${ms(r.apply)} | ${ms(r.bare)} | **${r.ratio.toFixed(2)}×** ${r.ratio <= 3 ? '(≤ 3×: met)' : '(> 3×: missed)'} | ${r.spawns} (${r.detectSpawns} + ${r.spawns - r.detectSpawns}) |`,
+  );
+  const cpus = sh('nproc', []).trim();
+  return [
+    `Command: \`${COMMAND}\` (as root; \`BENCH_INIT_ITERATIONS\`, default 7, max 25).`,
+    '',
+    `Run: ${new Date().toISOString().slice(0, 16)}Z, ${cpus} cores, Node ${process.version}, kernel ${sh('uname', ['-r']).trim()}, ${ITERATIONS} iterations per backend, each measurement in its own fresh network namespace (lo + a veth interface with an IPv4 and an IPv6 address, so dual-stack rules apply).`,
+    '',
+    `- **install**: the steps of \`kuma-init install transparent-proxy ${installArgs('<backend>' as Backend).join(' ')}\` (init/cli/install-command.ts: config from argv, \`detectProfile\`, \`renderRules\`, \`install\`), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration.`,
+    '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way.',
+    '- **spawned**: processes the install started, as detection + apply (iptables probes, `ip`, saves, restores); the bare restore spawns one per family.',
+    '',
+    '| backend | families | install (ms) | detect | render | apply | bare restore (ms) | install / bare | spawned (detect + apply) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows,
+    '',
+    'Times are medians. Target: install at most 3× the bare restore for both families together.',
+    '',
+    'Where detection spends its time (the median install of each backend; processes grouped, wall time summed):',
+    '',
+    '| backend | command | count | ms |',
+    '|---|---|---:|---:|',
+    ...results.flatMap((r) => r.detectCommands.map((c) => `| ${r.backend} | \`${c.kind}\` | ${c.count} | ${ms(c.ms)} |`)),
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--worker')) {
+    const chunks: Buffer[] = [];
+    for await (const c of process.stdin) chunks.push(c as Buffer);
+    const req = JSON.parse(Buffer.concat(chunks).toString());
+    const sample = req.kind === 'install' ? await measureInstall(req.backend) : await measureBareRestore(req.backend, req.rules);
+    process.stdout.write(`${JSON.stringify(sample)}\n`);
+    return;
+  }
+  if (process.getuid?.() !== 0) throw new Error('bench:init needs root (network namespaces, iptables)');
+  const cleanup = () => [...live].forEach(dropNamespace);
+  process.on('SIGINT', () => {
+    cleanup();
+    process.exit(130);
+  });
+  try {
+    const results = BACKENDS.map(benchBackend);
+    const body = report(results);
+    console.log(body);
+    replaceSection(docs, 'kuma-init', body);
+    console.log(`\nwritten to ${docs} (section "kuma-init")`);
+  } finally {
+    cleanup();
+  }
+}
+
+await main();
