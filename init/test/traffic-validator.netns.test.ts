@@ -8,7 +8,7 @@ import { missingRootTools } from '../../test-support/environment.ts';
 import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
 import { startListeners, stopAllListeners, type ProbeServer } from './support/traffic.ts';
 import { KUMA_DP, kumaInitInstall, kumaInitUninstall } from './support/traffic-setup.ts';
-import { runValidatorIn } from './support/traffic-validator.ts';
+import { runKumaInitIn, runValidatorIn } from './support/traffic-validator.ts';
 
 /** Fast failures: 3 attempts 100 ms apart instead of Kuma's 11 × 1 s. */
 const quick = { attempts: 3, retryIntervalMs: 100 };
@@ -40,6 +40,19 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
             new RegExp(`\\tINFO\\ttransparentproxy\\.validator\\.${family}\\tvalidation successful, iptables rules applied correctly\\n`),
           );
         }
+      });
+
+      it('passes through the CLI with the arguments Kuma 2.13\'s injector gives kuma-validation', async () => {
+        const r = await runKumaInitIn(pod, KUMA_DP, [
+          'install',
+          'transparent-proxy-validator',
+          '--config-file=/tmp/.kumactl',
+          '--ip-family-mode=dualstack',
+          '--validation-server-port=15006',
+        ]);
+        expect(r.stderr).toBe('');
+        expect(r.code).toBe(0);
+        expect(r.stdout).toContain('transparentproxy.validator.ipv6\tvalidation successful, iptables rules applied correctly');
       });
 
       it('passes with the port taken from --transparent-proxy-config (stdin is not used)', async () => {
