@@ -4,10 +4,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
 import { run } from '../test/support/netns.ts';
 import { renderRules } from './render.ts';
+import { configArbitrary, profileArbitrary } from './test-arbitraries.ts';
 import { namedCases } from './test-fixtures.ts';
 import type { IpFamily } from '../profile/profile.ts';
 
@@ -47,6 +49,21 @@ describe.skipIf(missingRootTools('unshare', ...tools))('rendered rules load into
     // Every rendered rule is in the kernel, in the tables we said we touch.
     expect(ruleLines(result.stdout)).toBe(ruleLines(rules.restoreInput));
     for (const table of rules.tables) expect(result.stdout).toContain(`*${table}\n`);
+  });
+
+  it.each(modes)('generated configurations load completely (%s)', async (mode) => {
+    await fc.assert(
+      fc.asyncProperty(configArbitrary, profileArbitrary, async (config, profile) => {
+        const rendered = renderRules(config, profile);
+        for (const rules of [rendered.ipv4, rendered.ipv6].filter((f) => f !== undefined)) {
+          const setup = profile[rules.family].dockerOutput ? `${binary(rules.family, mode)} -t nat -N DOCKER_OUTPUT;` : '';
+          const result = await loadInFreshNetns(rules.family, mode, rules.restoreInput, setup);
+          expect(result.stderr).toBe('');
+          expect(ruleLines(result.stdout)).toBe(ruleLines(rules.restoreInput));
+        }
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it.each(modes)('Kuma’s single rule with more than 15 multiport references fails to load (%s)', async (mode) => {
