@@ -7,7 +7,7 @@ export type StringMap = Readonly<Record<string, string>>;
 export class AnnotationError extends Error {}
 
 function has(map: StringMap | undefined, key: string): map is StringMap {
-  return map !== undefined && Object.prototype.hasOwnProperty.call(map, key);
+  return map !== undefined && map !== null && Object.prototype.hasOwnProperty.call(map, key);
 }
 
 /** Truthy values: true/yes (and enabled/disabled when `acceptEnabled`). */

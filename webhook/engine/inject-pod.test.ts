@@ -218,3 +218,21 @@ describe('config-annotation path (transparentProxyConfigMap set)', () => {
     );
   });
 });
+
+describe('malformed pods are refused, never thrown', () => {
+  const ctx = { ...testContext(), namespace: 'demo' };
+  it.each([
+    [{}, 'invalid pod: spec must be a map'],
+    [{ spec: { containers: 'x' } }, 'invalid pod: spec.containers must be a list'],
+    [{ spec: { containers: [null] } }, 'invalid pod: spec.containers[0] must be an object with a name'],
+    [{ spec: { containers: [{ name: 'a', env: 'x' }] } }, 'invalid pod: spec.containers[0].env must be a list'],
+    [{ metadata: { annotations: { 'kuma.io/gateway': 5 } }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.annotations.kuma.io/gateway must be a string'],
+  ])('%j', (pod, message) => {
+    expect(injectPod(pod as Pod, ctx)).toEqual({ result: 'refused', reason: 'invalid_pod', message });
+  });
+
+  it('treats null maps and lists as absent, as a typed decoder does', () => {
+    const pod = { metadata: { annotations: null, labels: null }, spec: { containers: [{ name: 'a' }], volumes: null, initContainers: null } };
+    expect(inject(pod as unknown as Pod, ctx).spec!.containers!.map((c) => c.name)).toEqual(['kuma-sidecar', 'a']);
+  });
+});

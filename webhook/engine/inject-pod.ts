@@ -12,6 +12,7 @@ import { legacyAnnotations } from './legacy-annotations.ts';
 import type { InjectionOutcome } from './outcome.ts';
 import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
+import { malformedPod } from './pod-shape.ts';
 import { precheck } from './precheck.ts';
 import { newSidecarContainer, spireEnabled } from './sidecar-container.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
@@ -99,6 +100,8 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder 
 }
 
 export function injectPod(input: Pod, ctx: InjectionContext): InjectionOutcome {
+  const malformed = malformedPod(input);
+  if (malformed !== undefined) return { result: 'refused', reason: 'invalid_pod', message: `invalid pod: ${malformed}` };
   try {
     const decision = precheck(input, ctx);
     if (decision.decision === 'skip') return { result: 'skipped', reason: decision.reason, message: decision.message };
