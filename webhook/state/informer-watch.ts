@@ -8,8 +8,8 @@ import { statusOf } from './api-error.ts';
 import { slimObject, type SlimShape } from './slim-object.ts';
 
 export interface InformerWatchHooks {
-  /** A connection is about to open; false: the informer is stopped, do not open it. */
-  opening(): boolean;
+  /** A connection is about to open. */
+  opening(): void;
   /** The API server accepted the watch (HTTP 200). */
   connected(): void;
   /** The API server said the resourceVersion is too old (410 Gone): the ListWatch relists. */
@@ -24,6 +24,9 @@ const OBJECT_PHASES = new Set(['ADDED', 'MODIFIED', 'DELETED']);
 
 export class InformerWatch extends Watch {
   private endCurrent: ((err: unknown) => void) | undefined;
+  private closed = false;
+  private readonly connecting = new Set<Promise<AbortController>>();
+  private readonly open = new Set<AbortController>();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -40,19 +43,28 @@ export class InformerWatch extends Watch {
     callback: WatchCallback,
     done: DoneCallback,
   ): Promise<AbortController> {
-    if (!this.hooks.opening()) return new AbortController();
+    if (this.closed) return new AbortController();
+    this.hooks.opening();
     let finished = false;
+    let controller: AbortController | undefined;
     // client-node may report the end of a connection more than once (our own
     // end, then the abort it causes): only the first report reaches the ListWatch.
     const finish = (err: unknown): void => {
       if (finished) return;
       finished = true;
       if (this.endCurrent === finish) this.endCurrent = undefined;
+      // Abort here rather than rely on the ListWatch: its handle on the request can be stale after a relist.
+      if (controller) {
+        this.open.delete(controller);
+        controller.abort();
+      }
       if (statusOf(err) === 410) this.hooks.gone();
       done(err);
     };
     this.endCurrent = finish;
     const slimming: WatchCallback = (phase, object, watchObject) => {
+      // Lines still buffered from an ended connection must not reach the cache.
+      if (finished) return;
       if (OBJECT_PHASES.has(phase)) {
         const slim = slimObject(object, this.shape);
         if (slim) callback(phase, slim, watchObject);
@@ -62,9 +74,24 @@ export class InformerWatch extends Watch {
       callback(phase, object, watchObject);
     };
     const query = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
-    const controller = await super.watch(path, query, slimming, finish);
-    if (!finished) this.hooks.connected();
+    const connecting = super.watch(path, query, slimming, finish);
+    this.connecting.add(connecting);
+    controller = await connecting.finally(() => this.connecting.delete(connecting));
+    // Ended (or closed) while connecting: the ListWatch has moved on, so this connection must not stay open.
+    if (this.closed || finished) controller.abort();
+    else {
+      this.open.add(controller);
+      this.hooks.connected();
+    }
     return controller;
+  }
+
+  /** No new connections; waits for one being opened, then aborts every open one. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.allSettled([...this.connecting]);
+    for (const controller of this.open) controller.abort();
+    this.open.clear();
   }
 
   /** Ends the open connection as if the API server had answered 410; false when none is open. */

@@ -32,6 +32,7 @@ export class ResourceInformer {
   private nextRelistReason: RelistReason = 'restart';
   private retryTimer: NodeJS.Timeout | undefined;
   private relistTimer: NodeJS.Timeout | undefined;
+  private readonly listing = new Set<Promise<unknown>>();
 
   constructor(
     kubeConfig: KubeConfig,
@@ -40,7 +41,7 @@ export class ResourceInformer {
     private readonly emit: (event: StateEvent) => void,
   ) {
     this.watch = new InformerWatch(kubeConfig, resource, timing.watchTimeoutSeconds, {
-      opening: () => this.opening(),
+      opening: () => this.applyListed(),
       connected: () => {
         this.failures = 0;
       },
@@ -82,6 +83,9 @@ export class ResourceInformer {
     clearTimeout(this.retryTimer);
     clearTimeout(this.relistTimer);
     await this.listWatch.stop();
+    // Requests already on their way finish (a list) or are aborted (a watch), so none outlives stop().
+    await Promise.allSettled([...this.listing]);
+    await this.watch.close();
   }
 
   private run(): void {
@@ -90,7 +94,9 @@ export class ResourceInformer {
 
   private async list(): Promise<KubernetesListObject<KubeObject>> {
     this.emit({ type: 'api-request', resource: this.resource.name, verb: 'list' });
-    const raw = await this.resource.list();
+    const request = this.resource.list();
+    this.listing.add(request);
+    const raw = await request.finally(() => this.listing.delete(request));
     const items: KubeObject[] = [];
     for (const item of raw.items ?? []) {
       const slim = slimObject(item, this.resource);
@@ -101,8 +107,7 @@ export class ResourceInformer {
   }
 
   /** The ListWatch opens a watch right after it has applied a list, so a pending list is in the cache now. */
-  private opening(): boolean {
-    if (this.stopped) return false;
+  private applyListed(): void {
     const listed = this.listed;
     this.listed = undefined;
     if (listed && !this.synced) {
@@ -113,7 +118,6 @@ export class ResourceInformer {
     }
     if (listed) this.nextRelistReason = 'restart';
     this.emit({ type: 'api-request', resource: this.resource.name, verb: 'watch' });
-    return true;
   }
 
   private failed(err: unknown): void {
