@@ -3,7 +3,6 @@
 // after a real kuma-init install, and fails with a clear message without rules
 // and when the redirect leads to a listener that is not the validator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultConfig } from '../config/config.ts';
 import { missingRootTools } from '../../test-support/environment.ts';
 import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
 import { startListeners, stopAllListeners, type ProbeServer } from './support/traffic.ts';
@@ -24,11 +23,11 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
 
     describe.each(['legacy', 'nft'] as const)('after a real install (%s)', (backend) => {
       let pod: Netns;
-      const config = { ...defaultConfig(), iptablesMode: backend };
+      const args = ['--iptables-mode', backend];
       beforeAll(async () => {
         pod = await createNetns('val');
         await connectPeer(pod); // a non-loopback IPv6 address, so IPv6 is installed and validated
-        await kumaInitInstall(pod, config);
+        await kumaInitInstall(pod, args);
       });
 
       it('passes for IPv4 and IPv6 with Kuma\'s messages', async () => {
@@ -85,7 +84,7 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
       });
 
       it('fails once the rules are uninstalled', async () => {
-        await kumaInitUninstall(pod, config);
+        await kumaInitUninstall(pod, args);
         const r = await runValidatorIn(pod, KUMA_DP, {}, quick);
         expect(r.code).not.toBe(0);
         expect(r.stderr).toMatch(new RegExp(`^Error: ${FAILED}.*dial tcp 127\\.0\\.0\\.6:2\\d{4}: connect: connection refused`));

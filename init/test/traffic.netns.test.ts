@@ -8,11 +8,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TransparentProxyConfig } from '../config/config.ts';
 import { missingRootTools } from '../../test-support/environment.ts';
 import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from './support/netns.ts';
 import { endpoint, probe, startListeners, stopAllListeners, type Listener } from './support/traffic.ts';
-import { KUMA_DP, kumaInitInstall, kumaInitUninstall, trafficConfig, withSuffix, type TrafficAddresses } from './support/traffic-setup.ts';
+import {
+  KUMA_DP,
+  kumaInitInstall,
+  kumaInitUninstall,
+  trafficArgs,
+  withSuffix,
+  writeTrafficConfigFile,
+  type TrafficAddresses,
+} from './support/traffic-setup.ts';
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 /** A UID with an outbound port exclusion (`tcp:9090:4242`). */
@@ -55,7 +62,8 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     let app: Netns;
     let link: VethLink;
     let addrs: TrafficAddresses;
-    let config: TransparentProxyConfig;
+    let configFile: string;
+    const args = (dns: boolean) => trafficArgs(backend, addrs, configFile, { dns });
 
     beforeAll(async () => {
       app = await createNetns('app');
@@ -104,8 +112,9 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
       ]);
       const resolvConf = join(tmp, `resolv-${backend}.conf`);
       writeFileSync(resolvConf, `nameserver ${addrs.ipv4.remote}\nnameserver ${addrs.ipv6.remote}\n`);
-      config = trafficConfig(backend, addrs, resolvConf);
-      await kumaInitInstall(app, config);
+      configFile = join(tmp, `config-${backend}.yaml`);
+      writeTrafficConfigFile(configFile, resolvConf);
+      await kumaInitInstall(app, args(true));
     });
 
     describe.each(FAMILIES)('%s', (family) => {
@@ -153,12 +162,12 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     it('installing twice leaves identical rules', async () => {
       const first = await savedRules(app, backend);
       expect(first).toMatch(/KUMA_MESH_OUTBOUND/);
-      await kumaInitInstall(app, config);
+      await kumaInitInstall(app, args(true));
       expect(await savedRules(app, backend)).toBe(first);
     });
 
     it('with DNS redirection disabled, DNS reaches the real nameserver while TCP is still redirected', async () => {
-      await kumaInitInstall(app, { ...config, redirect: { ...config.redirect, dns: { ...config.redirect.dns, enabled: false } } });
+      await kumaInitInstall(app, args(false));
       for (const family of FAMILIES) {
         expect(await probe(app, 'udp', addrs[family].remote, 53)).toBe('nameserver');
         expect(await probe(app, 'tcp', addrs[family].remote, 8080)).toMatch(/^outbound-proxy /);
@@ -166,7 +175,7 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     });
 
     it('uninstall leaves no KUMA_ rule and traffic flows directly again', async () => {
-      await kumaInitUninstall(app, config);
+      await kumaInitUninstall(app, args(false));
       expect(await savedRules(app, backend)).not.toMatch(/KUMA_/);
       for (const family of FAMILIES) {
         expect(await probe(app, 'tcp', addrs[family].remote, 8080)).toMatch(/^remote /);

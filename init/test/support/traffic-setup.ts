@@ -1,8 +1,10 @@
-// The kuma-init side of the traffic tests: the configuration under test and
+// The kuma-init side of the traffic tests: the arguments under test and
 // install/uninstall inside a namespace through the real path the CLI takes
-// (config → detectProfile → renderRules → install), with the namespace's
-// commands run via netnsDeps.
-import { defaultConfig, type TransparentProxyConfig } from '../../config/config.ts';
+// (argv → loadInstallConfig → detectProfile → renderRules → install), with
+// the namespace's commands run via netnsDeps.
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { TransparentProxyConfig } from '../../config/config.ts';
+import { loadInstallConfig } from '../../config/load-install-config.ts';
 import { detectProfile } from '../../profile/detect.ts';
 import { renderRules } from '../../rules/render.ts';
 import { install } from '../../exec/install.ts';
@@ -32,33 +34,63 @@ export function withSuffix(addr: string, last: string): string {
 }
 
 /**
- * Dual-stack, default ports, with one of each exclusion the tests exercise:
- * outbound port 9000, inbound port 9100, outbound destination and inbound
- * source addresses, `tcp:9090:4242`, and DNS capture of the test's resolv.conf.
+ * `kuma-init install transparent-proxy` arguments: dual-stack, default ports,
+ * one of each exclusion the tests exercise (outbound port 9000, inbound port
+ * 9100, an outbound destination, an inbound source, `tcp:9090:4242`), and with
+ * `dns` the capture of the nameservers in `configFile`'s resolv.conf.
  */
-export function trafficConfig(backend: 'legacy' | 'nft', addrs: TrafficAddresses, resolvConfigPath: string): TransparentProxyConfig {
-  const config = defaultConfig();
-  config.iptablesMode = backend;
-  config.redirect.inbound.excludePorts = [9100];
-  config.redirect.inbound.excludePortsForIPs = [addrs.ipv4.excludedSource, addrs.ipv6.excludedSource];
-  config.redirect.outbound.excludePorts = [9000];
-  config.redirect.outbound.excludePortsForIPs = [addrs.ipv4.excludedRemote, addrs.ipv6.excludedRemote];
-  config.redirect.outbound.excludePortsForUIDs = ['tcp:9090:4242'];
-  config.redirect.dns = { ...config.redirect.dns, enabled: true, resolvConfigPath };
-  return config;
+export function trafficArgs(backend: 'legacy' | 'nft', addrs: TrafficAddresses, configFile: string, opts: { dns: boolean }): string[] {
+  return [
+    '--config',
+    configFile,
+    '--iptables-mode',
+    backend,
+    '--exclude-inbound-ports',
+    '9100',
+    '--exclude-outbound-ports',
+    '9000',
+    '--exclude-inbound-ips',
+    `${addrs.ipv4.excludedSource},${addrs.ipv6.excludedSource}`,
+    '--exclude-outbound-ips',
+    `${addrs.ipv4.excludedRemote},${addrs.ipv6.excludedRemote}`,
+    '--exclude-outbound-ports-for-uids',
+    'tcp:9090:4242',
+    ...(opts.dns ? ['--redirect-dns'] : []),
+  ];
+}
+
+/** A `--config` file pointing DNS capture at the test's own resolv.conf (no flag exists for it). */
+export function writeTrafficConfigFile(path: string, resolvConfigPath: string): void {
+  writeFileSync(path, `redirect:\n  dns:\n    resolvConfigPath: ${JSON.stringify(resolvConfigPath)}\n`);
+}
+
+/** The install command's own loader (flags, --config files; no env vars, root, Linux). */
+export function configFromArgs(argv: readonly string[]): TransparentProxyConfig {
+  const loaded = loadInstallConfig({
+    argv,
+    env: {},
+    readFile: (p) => readFileSync(p, 'utf8'),
+    readStdin: () => '',
+    euid: 0,
+    platform: 'linux',
+  });
+  if (loaded.kind !== 'config') throw new Error('unexpected --help');
+  return loaded.config;
 }
 
 function depsFor(ns: Netns) {
   return netnsDeps(ns, { extraPasswd: kumaDpPasswdLine });
 }
 
-export async function kumaInitInstall(ns: Netns, config: TransparentProxyConfig): Promise<void> {
+export async function kumaInitInstall(ns: Netns, argv: readonly string[]): Promise<void> {
+  const config = configFromArgs(argv);
   const deps = depsFor(ns);
   const profile = await detectProfile(config, deps);
   await install(config, profile, renderRules(config, profile), undefined, deps);
 }
 
-export async function kumaInitUninstall(ns: Netns, config: TransparentProxyConfig): Promise<void> {
+export async function kumaInitUninstall(ns: Netns, argv: readonly string[]): Promise<void> {
+  const config = configFromArgs(argv);
   const deps = depsFor(ns);
   await uninstall(config, await detectProfile(config, deps), undefined, deps);
 }
