@@ -1,0 +1,90 @@
+// kuma-init as a real process in a fresh network namespace (unshare -n):
+// Kuma 2.13.10's kumactl dry-run goldens through the whole CLI (flags → config
+// → detected profile → rules → dry-run text), then a real install and uninstall.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { conformanceDir, missingConformance, missingRootTools } from '../../test-support/environment.ts';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kuma-init.js');
+
+/** Runs shell `script` in a new network namespace with lo up; `$KUMA_INIT` is the CLI. */
+function inFreshNetns(script: string) {
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && ${script}`], {
+    encoding: 'utf8',
+    timeout: 50_000,
+    env: { ...process.env, KUMA_INIT: `${process.execPath} ${bin}` },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Kuma's WithTransform from install_transparent_proxy_test.go. */
+function normalise(stdout: string): string {
+  return stdout
+    .replace(/-o ([^ ]+)/g, '-o ifPlaceholder')
+    .replace(/-m comment --comment ".*?" /g, '')
+    .replace(
+      /^-I OUTPUT (\d+) -p udp --dport 53 -m owner --uid-owner (\d+) -j (\w+)$/gm,
+      '-I OUTPUT $1 -p udp --dport 53 -m owner --uid-owner $2 -j dnsJumpTargetPlaceholder',
+    );
+}
+
+const uidArgs = [
+  '--exclude-outbound-ports-for-uids', 'tcp:1900,1902,1000-2000:106-108',
+  '--exclude-outbound-ports-for-uids', 'tcp:2900,2902,3000-5000:203',
+  '--exclude-outbound-ports-for-uids', 'udp:3900,3902,4000-6000:303',
+];
+
+// Kuma's cases (dns.golden.txt is stale, tproxy spec §9.1; the conntrack case is pinned with --skip-dns-conntrack-zone-split).
+const cases: Array<[string, string[]]> = [
+  ['install-transparent-proxy.defaults.golden.txt', ['--kuma-dp-user', 'root']],
+  ['install-transparent-proxy.defaults.golden.txt', ['--kuma-dp-user', '0']],
+  [
+    'install-transparent-proxy.overrides.golden.txt',
+    ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346', '--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'],
+  ],
+  ['install-transparent-proxy.dns.no-conntrack.golden.txt', ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect-dns-port', '12345', '--skip-dns-conntrack-zone-split']],
+  ['install-transparent-proxy.excludedports.txt', ['--kuma-dp-user', 'root', ...uidArgs]],
+  ['install-transparent-proxy.excludedports_wildcards.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '*:*:0']],
+  ['install-transparent-proxy.excludedports_allprotos.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', 'tcp:*:0']],
+  ['install-transparent-proxy.excludedports_onlyuid.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '123']],
+];
+
+const quote = (args: string[]) => args.map((a) => `'${a}'`).join(' ');
+
+describe.skipIf(missingRootTools('unshare', 'ip', 'iptables') || missingConformance('kumactl'))('kuma-init CLI in a fresh network namespace', () => {
+  it.each(cases)('dry run reproduces %s for %j', (golden, args) => {
+    const r = inFreshNetns(`$KUMA_INIT install transparent-proxy --dry-run --ip-family-mode ipv4 ${quote(args)}`);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(normalise(r.stdout)).toBe(readFileSync(join(conformanceDir(), 'kumactl', golden), 'utf8'));
+  });
+
+  it('installs with the injector command line, then uninstall leaves no Kuma rule', () => {
+    const r = inFreshNetns(
+      [
+        '$KUMA_INIT install transparent-proxy --kuma-dp-user=0 --ip-family-mode=ipv4 --exclude-inbound-ports=9000 --redirect-all-dns-traffic --verbose',
+        'echo ===; iptables-save',
+        '$KUMA_INIT uninstall transparent-proxy',
+        'echo ===; iptables-save',
+      ].join(' && '),
+    );
+    expect(r.code).toBe(0);
+    const [installLog = '', installed = '', , afterUninstall = ''] = r.stdout.split('===\n');
+    expect(installLog).toContain('# transparent proxy setup completed successfully');
+    expect(installed).toMatch(/-A KUMA_MESH_INBOUND -p tcp .*-m tcp --dport 9000 -j RETURN/);
+    expect(installed).toMatch(/--dport 53 -j REDIRECT --to-ports 15053/);
+    expect(afterUninstall).not.toContain('KUMA_MESH');
+    expect(afterUninstall).not.toContain('kuma/mesh/transparent/proxy');
+  });
+
+  it('an unknown kuma-dp user is a configuration error (exit 1) with kumactl's context', () => {
+    const r = inFreshNetns('$KUMA_INIT install transparent-proxy --ip-family-mode ipv4 --kuma-dp-user no-such-user-kuma');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      "Error: failed to initialize config: the specified UID or username ('no-such-user-kuma') does not refer to a valid user on the host\n",
+    );
+  });
+});
