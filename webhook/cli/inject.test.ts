@@ -61,6 +61,13 @@ describe('kuma-injector inject', () => {
     expect(out[3]).toEqual(documents[3]);
   });
 
+  it('injects the items of a v1 List', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'c' }] } };
+    const { out } = await run([{ apiVersion: 'v1', kind: 'List', items: [pod] }]);
+    const items = (out[0] as unknown as { items: PodLike[] }).items;
+    expect(names(items[0]!.spec.containers)).toEqual(['kuma-sidecar', 'c']);
+  });
+
   it('takes the namespace from --namespace when the object names none, and leaves pods of other namespaces alone', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c' }] } };
     const injected = await run([pod], ['--namespace', 'shop']);

@@ -1,6 +1,7 @@
 // `kuma-injector inject -f FILE|-`: offline injection of Pods and of the pod
-// templates of workload objects, multi-document YAML in, YAML out. Other
-// documents pass through unchanged; a refused pod fails the command.
+// templates of workload objects (also inside a v1 List), multi-document YAML
+// in, YAML out. Other documents pass through unchanged; a refused pod fails
+// the command.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -129,7 +130,10 @@ function withAt(object: Record<string, unknown>, path: string[], value: unknown)
 /** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
 export function injectDocument(document: unknown, ctx: InjectionContext, where: string): unknown {
   if (typeof document !== 'object' || document === null) return document;
-  const object = document as { kind?: string; metadata?: { name?: string; namespace?: string } };
+  const object = document as { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
+  if (object.kind === 'List' && Array.isArray(object.items)) {
+    return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`)) };
+  }
   const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
   if (object.kind !== 'Pod' && templatePath === undefined) return document;
   const pod = (templatePath ? at(object, templatePath) : object) as Pod | undefined;
