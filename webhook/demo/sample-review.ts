@@ -10,9 +10,14 @@ export interface ReviewOptions {
   dryRun?: boolean;
 }
 
-/** An `admission.k8s.io/v1` AdmissionReview of a Pod, with the fields Kubernetes sets. */
+/**
+ * An `admission.k8s.io/v1` AdmissionReview of a Pod, with the fields Kubernetes
+ * sets. Like the API server, it puts the request's namespace into the object.
+ */
 export function podAdmissionReview(pod: Record<string, unknown>, options: ReviewOptions = {}) {
-  const metadata = (pod.metadata ?? {}) as { name?: string };
+  const namespace = options.namespace ?? demoNamespace;
+  const metadata = { ...((pod.metadata ?? {}) as { name?: string }), namespace };
+  const object: Record<string, unknown> = { ...pod, metadata };
   return {
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -23,10 +28,10 @@ export function podAdmissionReview(pod: Record<string, unknown>, options: Review
       requestKind: { group: '', version: 'v1', kind: 'Pod' },
       requestResource: { group: '', version: 'v1', resource: 'pods' },
       name: metadata.name,
-      namespace: options.namespace ?? demoNamespace,
+      namespace,
       operation: options.operation ?? 'CREATE',
       userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts'] },
-      object: pod,
+      object,
       oldObject: null,
       dryRun: options.dryRun ?? false,
       options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1' },

@@ -1,0 +1,193 @@
+// `kuma-injector serve`: the HTTPS admission webhook. The cluster state comes
+// from watch caches (the default, in a cluster), from YAML files (`--state`),
+// or from the embedded demo (`--demo`, which also makes its own certificate).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VersionApi } from '@kubernetes/client-node';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ConfigDefaults } from '../config/load-config.ts';
+import { defaultSettings } from '../config/settings.ts';
+import type { SidecarContainersMode } from '../config/settings.ts';
+import { demoObjects } from '../demo/demo-state.ts';
+import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
+import { injectPod } from '../engine/inject-pod.ts';
+import type { Pod } from '../engine/pod-types.ts';
+import type { InjectFn } from '../http/admit.ts';
+import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
+import type { WebhookServer } from '../http/server.ts';
+import type { ClusterState } from '../state/cluster-state.ts';
+import { startInformerState } from '../state/informer-state.ts';
+import { loadKubeConfig } from '../state/kube-config.ts';
+import { StaticClusterState } from '../state/static-state.ts';
+import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
+import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
+import { contextFrom, loadStateFiles } from './inject.ts';
+
+export interface ServeOptions {
+  config?: string;
+  configDefaults: ConfigDefaults;
+  state: string[];
+  demo?: boolean;
+  kubeconfig?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  port: number;
+  host?: string;
+  controlPlaneUrl: string;
+  caCertFile?: string;
+  systemNamespace: string;
+  envoyAdminPort: number;
+  sidecarContainers: SidecarContainersMode;
+  deltaXds: boolean;
+  bodyLimit: number;
+  logLevel: string;
+  shutdownDelay?: number;
+}
+
+const integer = (what: string, max: number) => (value: string): number => {
+  const parsed = Number(value);
+  if (!/^[0-9]+$/.test(value) || parsed > max) throw new InvalidArgumentError(`must be ${what}`);
+  return parsed;
+};
+const port = integer('a port number (0-65535)', 65535);
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Where the cluster objects come from, and how to stop watching them. */
+interface StateSource {
+  state: ClusterState;
+  /** The API server's version, when there is an API server. */
+  serverVersion?: () => Promise<string>;
+  stop(): Promise<void>;
+}
+
+function stateSource(options: ServeOptions, log: () => WebhookServer['log']): StateSource {
+  if (options.demo) return { state: new StaticClusterState(demoObjects()), stop: async () => {} };
+  if (options.state.length > 0) return { state: loadStateFiles(options.state), stop: async () => {} };
+  const kubeConfig = loadKubeConfig(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {});
+  const informers = startInformerState({
+    kubeConfig,
+    systemNamespace: options.systemNamespace,
+    logger: { info: (fields, message) => log().info(fields, message), warn: (fields, message) => log().warn(fields, message) },
+  });
+  return {
+    state: informers,
+    serverVersion: async () => {
+      const version = await kubeConfig.makeApiClient(VersionApi).getCode();
+      return `${version.major}.${version.minor}`;
+    },
+    stop: () => informers.stop(),
+  };
+}
+
+/** `--demo` without TLS files: a fresh CA and serving certificate, and a review for curl, in a temp dir. */
+async function demoFiles(): Promise<{ dir: string; caFile: string; certFile: string; keyFile: string; reviewFile: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'kuma-injector-demo-'));
+  const files = writeCertificates(dir, await generateSelfSigned());
+  const reviewFile = join(dir, 'review.json');
+  writeFileSync(reviewFile, `${JSON.stringify(podAdmissionReview(samplePod()), null, 2)}\n`);
+  return { dir, ...files, reviewFile };
+}
+
+/** Runs until SIGTERM or SIGINT, then fails readiness, waits, drains and closes. */
+export async function runServe(options: ServeOptions): Promise<void> {
+  const demo = options.demo && !options.tlsCertFile ? await demoFiles() : undefined;
+  const certFile = options.tlsCertFile ?? demo?.certFile;
+  const keyFile = options.tlsKeyFile ?? demo?.keyFile;
+  if (!certFile || !keyFile) throw new Error('--tls-cert-file and --tls-key-file are required (or --demo)');
+
+  let app: WebhookServer | undefined;
+  const source = stateSource(options, () => app!.log);
+  // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
+  const serverVersion = options.sidecarContainers === 'auto' && source.serverVersion ? await source.serverVersion() : undefined;
+  const ctx = contextFrom({
+    filename: '',
+    config: options.config,
+    configDefaults: options.configDefaults,
+    state: [],
+    controlPlaneUrl: options.controlPlaneUrl,
+    caCertFile: options.caCertFile,
+    systemNamespace: options.systemNamespace,
+    envoyAdminPort: options.envoyAdminPort,
+    sidecarContainers: options.sidecarContainers === 'auto' && serverVersion === undefined ? 'off' : options.sidecarContainers,
+    serverVersion,
+    deltaXds: options.deltaXds,
+  });
+  const context = { ...ctx, state: source.state };
+  const inject: InjectFn = (pod, namespace) =>
+    injectPod(pod as Pod, namespace !== undefined ? { ...context, namespace } : context);
+
+  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app?.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  let draining = false;
+  app = buildWebhookServer({
+    inject,
+    state: source.state,
+    tls,
+    bodyLimit: options.bodyLimit,
+    logger: { level: options.logLevel },
+    draining: () => draining,
+  });
+  await app.listen({ host: options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0'), port: options.port });
+  const address = app.server.address();
+  const listeningPort = typeof address === 'object' && address ? address.port : options.port;
+  app.log.info({ port: listeningPort, nativeSidecars: ctx.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
+  if (demo) printDemo(listeningPort, demo.caFile, demo.reviewFile);
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  // Fail readiness first so endpoints drop this pod, keep serving meanwhile, then close.
+  draining = true;
+  const delaySeconds = options.shutdownDelay ?? (options.demo ? 0 : 5);
+  app.log.info({ signal, delaySeconds }, 'shutting down: readiness fails now, closing after the delay');
+  await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+  await app.close();
+  tls.close();
+  await source.stop();
+  if (demo) rmSync(demo.dir, { recursive: true, force: true });
+}
+
+function printDemo(port: number, caFile: string, reviewFile: string): void {
+  process.stdout.write(
+    [
+      '',
+      `kuma-injector demo: https://127.0.0.1:${port}/inject-sidecar`,
+      '  state: namespace "demo" (kuma.io/sidecar-injection: enabled) and the "default" Mesh',
+      `  CA certificate: ${caFile}`,
+      `  sample AdmissionReview: ${reviewFile}`,
+      '  try:',
+      `curl -sS --cacert ${caFile} -H 'content-type: application/json' --data @${reviewFile} https://127.0.0.1:${port}/inject-sidecar`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('run the HTTPS admission webhook (POST /inject-sidecar, /healthz, /readyz, /metrics)')
+    .option('--config <file>', 'injector config (kuma-cp config or a bare runtime.kubernetes.injector block)')
+    .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
+    .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable); default: watch the cluster', collect, [])
+    .option('--demo', 'self-signed certificate, embedded demo state, and a curl example; listens on 127.0.0.1')
+    .option('--kubeconfig <file>', 'kubeconfig for the watch caches (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .option('--tls-cert-file <file>', 'serving certificate (PEM); reloaded when it changes')
+    .option('--tls-key-file <file>', 'serving key (PEM); reloaded when it changes')
+    .option('--port <port>', 'HTTPS port', port, 9443)
+    .option('--host <address>', 'listen address (default 0.0.0.0; 127.0.0.1 with --demo)')
+    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', defaultSettings.controlPlaneUrl)
+    .option('--ca-cert-file <file>', 'control-plane CA certificate (overrides caCertFile of the config)')
+    .option('--system-namespace <name>', "Kuma's namespace (ContainerPatches, ConfigMap)", defaultSettings.systemNamespace)
+    .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
+    .addOption(
+      new Option('--sidecar-containers <mode>', 'native sidecars; auto: on when the API server is 1.29 or newer (off without a cluster)')
+        .choices(['on', 'off', 'auto'])
+        .default('auto'),
+    )
+    .option('--delta-xds', 'sidecars use delta xDS', false)
+    .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integer('a byte count', 2 ** 31), defaultBodyLimit)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integer('a number of seconds', 3600))
+    .action((options: ServeOptions) => runServe(options));
+}

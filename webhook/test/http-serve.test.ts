@@ -1,0 +1,183 @@
+// `kuma-injector serve` as a user runs it: a real process through
+// bin/kuma-injector.js, real HTTPS on loopback, the real engine, SIGTERM.
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import jsonpatch from 'fast-json-patch';
+import { stringify } from 'yaml';
+import { afterEach, describe, expect, it } from 'vitest';
+import { missingTools } from '../../test-support/environment.ts';
+import { runCli } from '../cli/program.ts';
+import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
+import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
+import { decodeResponse } from './http-fixtures.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const bin = join(repo, 'bin/kuma-injector.js');
+
+interface Running {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function start(args: string[]): Running {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let text = '';
+  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+  return { child, output: () => text, exited };
+}
+
+async function waitFor<T>(running: Running, find: (output: string) => T | undefined): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const found = find(running.output());
+    if (found !== undefined) return found;
+    if (running.child.exitCode !== null || Date.now() > deadline) throw new Error(`serve did not come up:\n${running.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function get(port: number, path: string, ca: string): Promise<number> {
+  return new Promise((done, fail) => {
+    const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (res) => {
+      res.resume();
+      done(res.statusCode ?? 0);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
+
+function admit(port: number, ca: string, review: unknown): Promise<ReturnType<typeof decodeResponse>> {
+  const body = JSON.stringify(review);
+  return new Promise((done, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/inject-sidecar', method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => done(decodeResponse(text)));
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+describe('kuma-injector serve --demo (what npm start runs)', () => {
+  it.skipIf(missingTools('curl'))('prints a curl example that returns an injecting patch, and exits cleanly on SIGTERM', async () => {
+    const serve = start(['serve', '--demo', '--port', '0']);
+    const curl = await waitFor(serve, (text) => /^curl .*$/m.exec(text)?.[0]);
+    const caFile = /--cacert (\S+)/.exec(curl)![1]!;
+    const reviewFile = /--data @(\S+)/.exec(curl)![1]!;
+    const port = Number(/https:\/\/127\.0\.0\.1:(\d+)\//.exec(curl)![1]);
+    expect(port).toBeGreaterThan(0);
+
+    // Run the printed command as printed, through a shell.
+    const { stdout } = await promisify(execFile)('sh', ['-c', curl]);
+    const answer = decodeResponse(stdout);
+    const review = JSON.parse(readFileSync(reviewFile, 'utf8'));
+    expect(answer.response).toMatchObject({ uid: review.request.uid, allowed: true, patchType: 'JSONPatch' });
+    const pod = jsonpatch.applyPatch(structuredClone(review.request.object), answer.ops, true, false).newDocument as {
+      spec: { containers: { name: string }[]; initContainers?: { name: string }[] };
+    };
+    expect(pod.spec.containers.map((c) => c.name)).toContain('kuma-sidecar');
+    expect(pod.spec.initContainers?.map((c) => c.name)).toContain('kuma-init');
+    expect(await get(port, '/readyz', readFileSync(caFile, 'utf8'))).toBe(200);
+
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+    expect(serve.output()).toContain('shutting down');
+    expect(existsSync(caFile)).toBe(false); // the demo's temp files are removed
+  });
+});
+
+describe('kuma-injector serve --state with certificate files', () => {
+  it("injects from the state files and refuses an unknown label value with Kuma's message", async () => {
+    const dir = mkdtempSync(join(tmpdir(), `kuma-injector-serve-${process.pid}-`));
+    dirs.push(dir);
+    const certificates = await generateSelfSigned();
+    const files = writeCertificates(dir, certificates);
+    const stateFile = join(dir, 'state.yaml');
+    writeFileSync(
+      stateFile,
+      [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'plain' } },
+        { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', metadata: { name: 'default' } },
+      ]
+        .map((object) => stringify(object, { version: '1.1' }))
+        .join('---\n'),
+    );
+    const serve = start([
+      'serve',
+      '--port', '0',
+      '--host', '127.0.0.1',
+      '--tls-cert-file', files.certFile,
+      '--tls-key-file', files.keyFile,
+      '--state', stateFile,
+      '--shutdown-delay', '0',
+    ]);
+    const port = await waitFor(serve, (text) => {
+      const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
+      return found ? Number(found) : undefined;
+    });
+
+    const injected = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+    expect(injected.response.allowed).toBe(true);
+    expect(injected.ops.length).toBeGreaterThan(0);
+
+    const skipped = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'plain' }));
+    expect(skipped.response).toEqual({ uid: expect.any(String), allowed: true });
+
+    const labelled = samplePod();
+    (labelled.metadata as { labels: Record<string, string> }).labels['kuma.io/sidecar-injection'] = 'sure';
+    const refused = await admit(port, certificates.caCert, podAdmissionReview(labelled, { namespace: 'shop' }));
+    expect(refused.response.allowed).toBe(false);
+    expect(refused.response.status).toMatchObject({ code: 403, message: 'annotation "kuma.io/sidecar-injection" has wrong value "sure"' });
+
+    serve.child.kill('SIGTERM');
+    expect(await serve.exited).toBe(0);
+  });
+});
+
+describe('kuma-injector serve usage errors', () => {
+  it('exits 2 with a message when there are no TLS files and no --demo', async () => {
+    const errors: string[] = [];
+    const write = process.stderr.write;
+    process.stderr.write = ((text: string) => (errors.push(text), true)) as typeof process.stderr.write;
+    try {
+      expect(await runCli(['serve', '--state', '/nonexistent.yaml'])).toBe(2);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(errors.join('')).toContain('--tls-cert-file and --tls-key-file are required');
+  });
+
+  it('exits 1 on a bad flag value', async () => {
+    const write = process.stderr.write;
+    process.stderr.write = (() => true) as typeof process.stderr.write;
+    try {
+      expect(await runCli(['serve', '--port', 'https'])).toBe(1);
+      expect(await runCli(['serve', '--sidecar-containers', 'maybe'])).toBe(1);
+    } finally {
+      process.stderr.write = write;
+    }
+  });
+});
