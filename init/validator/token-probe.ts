@@ -19,6 +19,20 @@ export interface ProbeTiming {
 
 export const KUMA_PROBE_TIMING: ProbeTiming = { attempts: 11, retryIntervalMs: 1000, connectTimeoutMs: 50, replyTimeoutMs: 1000 };
 
+/** Go's syscall error texts for the errors a loopback probe meets. */
+const GO_ERRNO: Record<string, string> = {
+  EADDRINUSE: 'address already in use',
+  EACCES: 'permission denied',
+  EADDRNOTAVAIL: 'cannot assign requested address',
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset by peer',
+  ENETUNREACH: 'network is unreachable',
+};
+
+function goErrno(e: NodeJS.ErrnoException): string {
+  return (e.code && GO_ERRNO[e.code]) ?? e.message;
+}
+
 export interface TokenServer {
   readonly token: string;
   readonly address: string;
@@ -39,9 +53,7 @@ export function startTokenServer(ip: string, port: number, onConnection: (addres
     socket.end(token);
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(new Error(`listen tcp ${hostPort(ip, port)}: bind: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`)),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`listen tcp ${hostPort(ip, port)}: bind: ${goErrno(e)}`)));
     server.listen({ host: ip, port, exclusive: true }, () => {
       const bound = server.address();
       if (typeof bound === 'object' && bound) address = hostPort(ip, bound.port);
@@ -96,8 +108,7 @@ export function exchangeToken(bindIp: string, connectIp: string, port: number, t
     });
     socket.on('error', (e: NodeJS.ErrnoException) => {
       if (connected) return; // a reset after connecting is judged by what was received, on 'close'
-      const why = e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : e.message;
-      finish(new Error(`dial tcp ${target}: connect: ${why}`));
+      finish(new Error(`dial tcp ${target}: connect: ${goErrno(e)}`));
     });
     socket.on('close', () => {
       if (!connected) return;
