@@ -1,5 +1,5 @@
-// The pods the webhook benchmark admits, wrapped in the AdmissionReview an API
-// server would send for a CREATE.
+// The pods the webhook benchmark admits (wrapped in an AdmissionReview by
+// webhook/demo/sample-review.ts, as the API server would send them).
 
 /** A pod as a Deployment's ReplicaSet creates it: one app, probes, env, a token volume. */
 export function realisticPod(namespace: string): Record<string, unknown> {
@@ -87,27 +87,4 @@ export function widePod(namespace: string, containers: number, envPerContainer: 
     env: Array.from({ length: envPerContainer }, (_, e) => ({ name: `SETTING_${c}_${e}`, value: `value-${c}-${e}-${'x'.repeat(e % 17)}` })),
   }));
   return pod;
-}
-
-/** The AdmissionReview for creating `pod`. */
-export function admissionReview(pod: Record<string, unknown>, uid: string): Record<string, unknown> {
-  const metadata = pod.metadata as { namespace?: string };
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: metadata.namespace,
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts', 'system:authenticated'] },
-      object: pod,
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  };
 }

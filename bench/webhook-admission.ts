@@ -1,0 +1,220 @@
+// `npm run bench:webhook`: the admission webhook under load, against a floor.
+//
+// Both servers run as child processes on loopback HTTPS with the same
+// certificate: the real `kuma-injector serve` (real engine, file state) and a
+// bare Fastify echo of the same AdmissionReview. autocannon drives them from
+// this process, with bounded durations. The webhook's RSS is read from /proc
+// after the load, so it is the server's own. Results go to stdout and into the
+// "Webhook admission" section of docs/benchmarks.md.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { stringify } from 'yaml';
+import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
+import { realisticPod, widePod } from './admission-pods.ts';
+import { replaceSection } from './markdown-section.ts';
+import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signed.ts';
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const seconds = Number(process.env.BENCH_DURATION ?? 10);
+const namespace = 'bench';
+const targets = { ratio: 0.5, p99Ms: 5, wideMedianMs: 20, rssMb: 150 };
+
+interface Server {
+  name: string;
+  port: number;
+  child: ChildProcess;
+}
+
+/**
+ * Starts `node --import tsx <script> ...args` and resolves once it answers HTTPS on `port`.
+ * Its output goes to a file, so logging costs the server what it costs in production
+ * and nothing to the load generator.
+ */
+async function startServer(name: string, script: string, args: string[], port: number, logFile: string): Promise<Server> {
+  const log = openSync(logFile, 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not start in 30 s:\n${readFileSync(logFile, 'utf8')}`);
+    if (await answers(port)) return { name, port, child };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function answers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      done(true);
+    });
+    req.on('error', () => done(false));
+    req.end();
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const probe = createServer();
+    probe.on('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** One admission through the trusted CA: proves the server injects before it is measured. */
+function admitOnce(port: number, ca: string, body: string): Promise<{ allowed: boolean; patchOps: number }> {
+  return new Promise((done, fail) => {
+    const req = request(
+      { host: '127.0.0.1', port, path: '/inject-sidecar', method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          try {
+            const response = (JSON.parse(text) as { response: { allowed: boolean; patch?: string } }).response;
+            const ops = response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString()) as unknown[]).length : 0;
+            done({ allowed: response.allowed, patchOps: ops });
+          } catch (error) {
+            fail(new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)} (${String(error)})`));
+          }
+        });
+      },
+    );
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+interface Load {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  average: number;
+  errors: number;
+}
+
+async function load(server: Server, body: string, connections: number, duration: number): Promise<Load> {
+  const result = await autocannon({
+    url: `https://127.0.0.1:${server.port}/inject-sidecar`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    average: result.latency.average,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const verdict = (ok: boolean) => (ok ? 'met' : '**MISSED**');
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
+  const servers: Server[] = [];
+  try {
+    const certificates = await generateSelfSigned();
+    const tls = writeCertificates(work, certificates);
+    const stateFile = join(work, 'state.yaml');
+    writeFileSync(
+      stateFile,
+      [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kuma.io/sidecar-injection': 'enabled' } } },
+        { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', metadata: { name: 'default' } },
+      ]
+        .map((o) => stringify(o, { version: '1.1' }))
+        .join('---\n'),
+    );
+
+    const echoPort = await freePort();
+    const echo = await startServer('echo', 'bench/admission-echo-server.ts', [String(echoPort), tls.certFile, tls.keyFile], echoPort, join(work, 'echo.log'));
+    servers.push(echo);
+    const webhookPort = await freePort();
+    const webhook = await startServer(
+      'webhook',
+      'webhook/cli/main.ts',
+      ['serve', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--state', stateFile, '--sidecar-containers', 'off'],
+      webhookPort,
+      join(work, 'webhook.log'),
+    );
+    servers.push(webhook);
+
+    const realistic = JSON.stringify(podAdmissionReview(realisticPod(namespace), { namespace, uid: 'bench-realistic' }));
+    const wide = JSON.stringify(podAdmissionReview(widePod(namespace, 30, 40), { namespace, uid: 'bench-wide' }));
+    const check = await admitOnce(webhook.port, certificates.caCert, realistic);
+    const checkWide = await admitOnce(webhook.port, certificates.caCert, wide);
+    if (!check.allowed || check.patchOps === 0 || !checkWide.allowed || checkWide.patchOps === 0) {
+      throw new Error(`the webhook did not inject the bench pods: ${JSON.stringify({ check, checkWide })}`);
+    }
+
+    console.log(`warming up (3 s each), then ${seconds} s per measurement ...`);
+    await load(echo, realistic, 16, 3);
+    await load(webhook, realistic, 16, 3);
+    await load(webhook, wide, 1, 3);
+    const floor = await load(echo, realistic, 16, seconds);
+    const admit = await load(webhook, realistic, 16, seconds);
+    const wideOne = await load(webhook, wide, 1, seconds);
+    const rss = rssMb(webhook.child.pid!);
+
+    const ratio = admit.requestsPerSecond / floor.requestsPerSecond;
+    const rows: [string, string, string, string][] = [
+      ['echo floor, realistic pod, 16 conns', `${fmt(floor.requestsPerSecond, 0)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms`, '-', '-'],
+      ['webhook, realistic pod, 16 conns', `${fmt(admit.requestsPerSecond, 0)} req/s, p50 ${admit.p50} ms, p99 ${admit.p99} ms`, '-', '-'],
+      ['throughput vs echo', `${fmt(ratio, 2)}×`, `≥ ${targets.ratio}×`, verdict(ratio >= targets.ratio)],
+      ['p99, realistic pod, 16 conns', `${admit.p99} ms`, `≤ ${targets.p99Ms} ms`, verdict(admit.p99 <= targets.p99Ms)],
+      [
+        'median, 30 containers / 1,200 env, 1 conn',
+        `${wideOne.p50} ms (mean ${fmt(wideOne.average, 2)} ms, ${fmt(wideOne.requestsPerSecond, 0)} req/s)`,
+        `≤ ${targets.wideMedianMs} ms`,
+        verdict(wideOne.p50 <= targets.wideMedianMs),
+      ],
+      ['webhook RSS after the load', `${fmt(rss)} MB`, `≤ ${targets.rssMb} MB`, verdict(rss <= targets.rssMb)],
+      ['errors / non-2xx', `${floor.errors + admit.errors + wideOne.errors}`, '0', verdict(floor.errors + admit.errors + wideOne.errors === 0)],
+    ];
+    const table = ['| measurement | result | target | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+    console.log(`\n${table}\n`);
+
+    const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.version}, ${process.platform}`;
+    replaceSection(
+      join(repo, 'docs', 'benchmarks.md'),
+      'Webhook admission',
+      [
+        'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration; default 10).',
+        '',
+        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and a bare Fastify HTTPS echo of the same AdmissionReview (\`bench/admission-echo-server.ts\`), each in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies are autocannon's (1 ms resolution). RSS is the webhook process's VmRSS after all load.`,
+        '',
+        `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up.`,
+        '',
+        table,
+      ].join('\n'),
+    );
+    console.log('results written to docs/benchmarks.md (section "Webhook admission")');
+  } finally {
+    for (const s of servers) s.child.kill('SIGTERM');
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+await main();
