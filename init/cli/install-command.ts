@@ -6,6 +6,7 @@ import { loadInstallConfig } from '../config/load-install-config.ts';
 import { install } from '../exec/install.ts';
 import { kumaStyleLog, type ApplyLog } from '../exec/log.ts';
 import { detectProfile } from '../profile/detect.ts';
+import { ensureLoadable } from '../profile/preflight.ts';
 import { formatDryRun } from '../rules/dry-run.ts';
 import { renderRules } from '../rules/render.ts';
 import { EXIT_OK } from './exit-codes.ts';
@@ -51,6 +52,10 @@ export async function installTransparentProxy(args: readonly string[], io: CliIo
     io.stdout(formatDryRun(rendered));
     return EXIT_OK;
   }
-  await inStep(SETUP, () => install(config, profile, rendered, log, io.system));
+  // Pre-flight (docs/tproxy-apply.md §3): the backend must load the rules, else the other one is tried.
+  const checked = await inStep(SETUP, () =>
+    ensureLoadable(config, profile, (p) => (p === profile ? rendered : renderRules(config, p)), log, io.system),
+  );
+  await inStep(SETUP, () => install(config, checked.profile, checked.rendered, log, io.system));
   return EXIT_OK;
 }
