@@ -107,7 +107,7 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
       // The nameserver binds the address in resolv.conf: a wildcard UDP socket
       // would answer IPv6 queries from whichever host address the kernel picks.
       await startListeners(link.host, [
-        ...dual('remote', 'tcp', [8080, 9000, 9090]),
+        ...dual('remote', 'tcp', [53, 8080, 9000, 9090]),
         ...FAMILIES.map((f) => ({ name: 'nameserver', proto: 'udp' as const, addr: addrs[f].remote, port: 53 })),
       ]);
       const resolvConf = join(tmp, `resolv-${backend}.conf`);
@@ -128,8 +128,9 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
         expect(await probe(link.host, 'tcp', a().app, 8080, { bind: a().remote })).toBe(`inbound-proxy ${endpoint(a().app, 8080)}`);
       });
 
-      it('redirects DNS over UDP to the configured nameserver to 15053', async () => {
+      it('redirects DNS over UDP to the configured nameserver to 15053, not DNS over TCP', async () => {
         expect(await probe(app, 'udp', a().remote, 53)).toBe('dns-proxy');
+        expect(await probe(app, 'tcp', a().remote, 53)).toMatch(/^remote /);
       });
 
       it("lets the kuma-dp UID's own traffic (TCP and DNS) reach the real destination", async () => {
