@@ -1,0 +1,74 @@
+// Properties of the injection engine over generated, realistic pods (see
+// support/pod-arbitrary.ts), in both placements: it never throws (it injects,
+// skips or refuses), an injected pod is a schema-valid Pod, injecting it again
+// changes nothing, and the JSON patch turns the input into the returned pod.
+// The seed is fixed (override with PROPERTY_SEED); fast-check prints it, with
+// the shrunk counterexample, on failure.
+import fc from 'fast-check';
+import jsonpatch from 'fast-json-patch';
+import { Pod as PodModel } from 'kubernetes-models/v1/Pod';
+import { describe, expect, it } from 'vitest';
+import { contextFrom } from '../cli/inject.ts';
+import type { InjectionContext } from '../engine/context.ts';
+import { injectPod } from '../engine/inject-pod.ts';
+import type { Pod } from '../engine/pod-types.ts';
+import { StaticClusterState } from '../state/static-state.ts';
+import { podArbitrary } from './support/pod-arbitrary.ts';
+
+const seed = Number(process.env.PROPERTY_SEED ?? 20251113);
+const numRuns = Number(process.env.PROPERTY_RUNS ?? 300);
+const namespace = 'shop';
+
+function context(nativeSidecars: boolean): InjectionContext {
+  const base = contextFrom({ filename: '', configDefaults: 'kuma', state: [], sidecarContainers: nativeSidecars ? 'on' : 'off' });
+  const state = new StaticClusterState([
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kuma.io/sidecar-injection': 'enabled' } } },
+    { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', metadata: { name: 'default' } },
+    { apiVersion: 'kuma.io/v1alpha1', kind: 'Mesh', metadata: { name: 'demo' } },
+  ]);
+  return { ...base, state };
+}
+
+function schemaErrors(pod: unknown): string | undefined {
+  try {
+    new PodModel(pod as ConstructorParameters<typeof PodModel>[0]).validate();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+describe.each([
+  ['classic placement', false],
+  ['native sidecars', true],
+] as const)('injection properties, %s', (_name, native) => {
+  const ctx = context(native);
+
+  it(`holds for ${numRuns} generated pods (seed ${seed})`, () => {
+    const results = { injected: 0, skipped: 0, refused: 0 };
+    fc.assert(
+      fc.property(podArbitrary({ namespace }), (pod) => {
+        const before = structuredClone(pod);
+        const outcome = injectPod(pod as Pod, ctx);
+        results[outcome.result]++;
+        expect(pod, 'the input is not modified').toEqual(before);
+        if (outcome.result === 'refused') {
+          expect(outcome.reason, `a refusal, not a crash: ${outcome.message}`).not.toBe('internal_error');
+          expect(outcome.message.length).toBeGreaterThan(0);
+          return;
+        }
+        if (outcome.result === 'skipped') return;
+
+        expect(schemaErrors(outcome.pod), 'the injected pod is a valid Pod').toBeUndefined();
+        const patched = jsonpatch.applyPatch(structuredClone(pod), structuredClone(outcome.patch), true, false).newDocument;
+        expect(patched, 'the patch turns the input into the returned pod').toEqual(outcome.pod);
+        const again = injectPod(outcome.pod as Pod, ctx);
+        expect(again.result === 'skipped' && again.reason, 'injecting twice changes nothing').toBe('already_injected');
+      }),
+      { seed, numRuns },
+    );
+    // Guard against a generator that only produces refusals: most pods must inject.
+    expect(results.injected, JSON.stringify(results)).toBeGreaterThan(numRuns / 2);
+    expect(results.refused, JSON.stringify(results)).toBeGreaterThan(0);
+  });
+});
