@@ -80,7 +80,7 @@ describe.skipIf(missingRootTools('unshare', 'ip', 'iptables') || missingConforma
     expect(afterUninstall).not.toContain('kuma/mesh/transparent/proxy');
   });
 
-  it('an unknown kuma-dp user is a configuration error (exit 1) with kumactl's context', () => {
+  it("an unknown kuma-dp user is a configuration error (exit 1) with kumactl's context", () => {
     const r = inFreshNetns('$KUMA_INIT install transparent-proxy --ip-family-mode ipv4 --kuma-dp-user no-such-user-kuma');
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(

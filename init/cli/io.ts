@@ -5,12 +5,12 @@ import type { SystemDeps } from '../profile/deps.ts';
 import { systemDeps } from '../profile/deps.ts';
 
 export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   env: Readonly<Record<string, string | undefined>>;
-  readFile(path: string): string;
+  readFile: (path: string) => string;
   /** The rest of stdin; '' once consumed (a second `--config -` reads nothing, as in Kuma). */
-  readStdin(): string;
+  readStdin: () => string;
   euid: number;
   platform: NodeJS.Platform;
   /** iptables, files and interfaces for profile detection and the executor. */

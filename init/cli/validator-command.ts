@@ -63,7 +63,7 @@ export async function installTransparentProxyValidator(args: readonly string[], 
     return EXIT_OK;
   }
   const flags: ValidatorFlags = state.flags;
-  const options = await resolveValidatorOptions(flags, { readStdin: async () => io.readStdin() });
+  const options = await resolveValidatorOptions(flags, { readStdin: () => Promise.resolve(io.readStdin()) });
   await runValidator(options, consoleValidatorLog((line) => io.stdout(line)));
   return EXIT_OK;
 }
