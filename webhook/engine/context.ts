@@ -20,3 +20,13 @@ export class InjectionError extends Error {
     super(message);
   }
 }
+
+/** Runs `step`, prefixing any error's text as Go's errors.Wrap does; an inner reason code is kept. */
+export function wrapError<T>(prefix: string, step: () => T, reason = 'invalid_annotation'): T {
+  try {
+    return step();
+  } catch (error) {
+    const inner = error instanceof InjectionError ? error.reason : reason;
+    throw new InjectionError(inner, `${prefix}: ${(error as Error).message}`);
+  }
+}

@@ -4,7 +4,7 @@
 import { getEnabled } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
 import { applyContainerPatches, loadContainerPatches, type NamedPatches } from './container-patches.ts';
-import { type InjectionContext, InjectionError } from './context.ts';
+import { type InjectionContext, InjectionError, wrapError } from './context.ts';
 import { rewriteAppProbes } from './app-probes.ts';
 import { newInitContainer, newValidationContainer } from './init-containers.ts';
 import { podRedirect } from './kumactl-args.ts';
@@ -25,20 +25,9 @@ function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefi
   return recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
 }
 
-function wrapAs<T>(reason: string, prefix: string, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    if (error instanceof InjectionError) throw error;
-    throw new InjectionError(reason, `${prefix}: ${(error as Error).message}`);
-  }
-}
-
 /** The legacy path (2.13 default): annotations carry the tproxy settings; kuma-init gets kumactl flags. */
 function legacyPath(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
-  const written = wrapAs('invalid_annotation', 'could not generate annotations for pod', () =>
-    legacyAnnotations(annotationsOf(recorder), ctx),
-  );
+  const written = wrapError('could not generate annotations for pod', () => legacyAnnotations(annotationsOf(recorder), ctx));
   for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
   const merged = annotationsOf(recorder);

@@ -3,16 +3,8 @@
 // flags, kuma-cni and the pod controller.
 import { getEnabled, getString, getUint32, type StringMap } from './annotations.ts';
 import { KUMA_CNI, Keys } from './annotation-keys.ts';
-import type { InjectionContext } from './context.ts';
+import { type InjectionContext, wrapError } from './context.ts';
 import { probeProxyPortAnnotation, virtualProbesAnnotation } from './probe-annotations.ts';
-
-function wrap<T>(prefix: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new Error(`${prefix}: ${(error as Error).message}`);
-  }
-}
 
 /** Throws with Kuma's texts; the caller wraps them as `could not generate annotations for pod: …`. */
 export function legacyAnnotations(pod: StringMap | undefined, ctx: InjectionContext): Record<string, string> {
@@ -27,7 +19,7 @@ export function legacyAnnotations(pod: StringMap | undefined, ctx: InjectionCont
   };
   if (config.cniEnabled) result[Keys.cncfNetworks] = KUMA_CNI;
 
-  const ebpf = wrap(`getting ${Keys.ebpf} annotation failed`, () => getEnabled(pod, Keys.ebpf, config.ebpf.enabled));
+  const ebpf = wrapError(`getting ${Keys.ebpf} annotation failed`, () => getEnabled(pod, Keys.ebpf, config.ebpf.enabled));
   if (ebpf.value) {
     result[Keys.ebpf] = 'enabled';
     const fromPod = (key: string, fallback: string): void => {
@@ -50,13 +42,13 @@ export function legacyAnnotations(pod: StringMap | undefined, ctx: InjectionCont
     result[Keys.builtinDNSLogging] = String(getEnabled(pod, Keys.builtinDNSLogging, config.builtinDNS.logging).value);
   }
 
-  result[Keys.virtualProbes] = wrap(`unable to set ${Keys.virtualProbes}`, () =>
+  result[Keys.virtualProbes] = wrapError(`unable to set ${Keys.virtualProbes}`, () =>
     virtualProbesAnnotation(pod, config.virtualProbesEnabled),
   );
-  result[Keys.virtualProbesPort] = wrap(`unable to set ${Keys.virtualProbesPort}`, () =>
+  result[Keys.virtualProbesPort] = wrapError(`unable to set ${Keys.virtualProbesPort}`, () =>
     String(getUint32(pod, Keys.virtualProbesPort, config.virtualProbesPort).value),
   );
-  result[Keys.applicationProbeProxyPort] = wrap(`unable to set ${Keys.applicationProbeProxyPort}`, () =>
+  result[Keys.applicationProbeProxyPort] = wrapError(`unable to set ${Keys.applicationProbeProxyPort}`, () =>
     probeProxyPortAnnotation(pod, config.applicationProbeProxyPort),
   );
 

@@ -2,7 +2,7 @@
 // built-ins, then config envVars, then kuma.io/sidecar-env-vars; sorted by name.
 import { getEnabled, getMap, getString, type StringMap } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
-import type { InjectionContext } from './context.ts';
+import { type InjectionContext, wrapError } from './context.ts';
 import { formatGoDuration, parseGoDuration } from './go-duration.ts';
 import type { EnvVar } from './pod-types.ts';
 import { probeProxyPortAnnotation, virtualProbesAnnotation } from './probe-annotations.ts';
@@ -17,14 +17,6 @@ const fieldRef = (name: string, fieldPath: string): EnvVar => ({
 
 /** Go's EnvVar JSON leaves out an empty value. */
 const plain = (name: string, value: string): EnvVar => (value === '' ? { name } : { name, value });
-
-function wrap<T>(prefix: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    throw new Error(`${prefix}: ${(error as Error).message}`);
-  }
-}
 
 export function sidecarEnv(mesh: string, annotations: StringMap | undefined, ctx: InjectionContext): EnvVar[] {
   const { config, settings } = ctx;
@@ -64,14 +56,14 @@ export function sidecarEnv(mesh: string, annotations: StringMap | undefined, ctx
   if (componentLogLevel.exists) set(plain('KUMA_DATAPLANE_RUNTIME_ENVOY_COMPONENT_LOG_LEVEL', componentLogLevel.value));
   if (config.unifiedResourceNamingEnabled) set(plain('KUMA_DATAPLANE_RUNTIME_UNIFIED_RESOURCE_NAMING_ENABLED', 'true'));
 
-  const spire = wrap(`getting ${Keys.spireSupport} annotation failed`, () =>
+  const spire = wrapError(`getting ${Keys.spireSupport} annotation failed`, () =>
     getEnabled(annotations, Keys.spireSupport, config.spire.enabled),
   );
   if (spire.value) set(plain('KUMA_DATAPLANE_RUNTIME_SPIRE_SUPPORTED', 'true'));
 
   // Only validates here; the written annotation comes later.
-  wrap(`unable to set ${Keys.virtualProbes}`, () => virtualProbesAnnotation(annotations, config.virtualProbesEnabled));
-  const probeProxyPort = wrap(`unable to set ${Keys.applicationProbeProxyPort}`, () =>
+  wrapError(`unable to set ${Keys.virtualProbes}`, () => virtualProbesAnnotation(annotations, config.virtualProbesEnabled));
+  const probeProxyPort = wrapError(`unable to set ${Keys.applicationProbeProxyPort}`, () =>
     probeProxyPortAnnotation(annotations, config.applicationProbeProxyPort),
   );
   set(plain('KUMA_APPLICATION_PROBE_PROXY_PORT', probeProxyPort));

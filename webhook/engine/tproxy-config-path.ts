@@ -5,7 +5,7 @@
 import { getUint32 } from './annotations.ts';
 import { Keys, KUMA_CNI } from './annotation-keys.ts';
 import { applyContainerPatches, type NamedPatches } from './container-patches.ts';
-import { type InjectionContext, InjectionError } from './context.ts';
+import { type InjectionContext, wrapError } from './context.ts';
 import { newInitContainer, newValidationContainer } from './init-containers.ts';
 import type { PatchRecorder } from './patch-recorder.ts';
 import type { Container } from './pod-types.ts';
@@ -16,35 +16,27 @@ import { tpCustomVolume, Volumes } from './volumes.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
 
-function wrap<T>(reason: string, prefix: string, step: () => T): T {
-  try {
-    return step();
-  } catch (error) {
-    throw new InjectionError(reason, `${prefix}: ${(error as Error).message}`);
-  }
-}
-
 export function configPathSetup(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
   const annotations = () => recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
-  const base = wrap('transparent_proxy_config_unavailable', 'could not retrieve transparent proxy configuration', () => configMapBase(ctx));
+  const base = wrapError('could not retrieve transparent proxy configuration', () => configMapBase(ctx), 'transparent_proxy_config_unavailable');
   const config = mergeForKubernetes(base, annotations(), ctx);
 
   recorder.append(['spec', 'volumes'], structuredClone(Volumes.tpBase));
   const customConfigMap = annotations()?.[Keys.transparentProxyConfigMapName];
   if (customConfigMap) recorder.append(['spec', 'volumes'], tpCustomVolume(customConfigMap));
 
-  const written = wrap('invalid_annotation', 'could not generate annotations for pod', () => {
+  const written = wrapError('could not generate annotations for pod', () => {
     const pod = annotations();
     const result: Record<string, string> = {
       [Keys.sidecarInjected]: 'true',
       [Keys.transparentProxyConfig]: transparentProxyConfigAnnotation(config),
     };
     if (config.cniMode) result[Keys.cncfNetworks] = KUMA_CNI;
-    result[Keys.virtualProbes] = wrap('invalid_annotation', `unable to set ${Keys.virtualProbes}`, () =>
+    result[Keys.virtualProbes] = wrapError(`unable to set ${Keys.virtualProbes}`, () =>
       virtualProbesAnnotation(pod, ctx.config.virtualProbesEnabled),
     );
     result[Keys.virtualProbesPort] = String(ctx.config.virtualProbesPort);
-    result[Keys.applicationProbeProxyPort] = wrap('invalid_annotation', `unable to set ${Keys.applicationProbeProxyPort}`, () =>
+    result[Keys.applicationProbeProxyPort] = wrapError(`unable to set ${Keys.applicationProbeProxyPort}`, () =>
       String(probeProxyPortForConfig(pod, ctx.config.applicationProbeProxyPort)),
     );
     result[Keys.envoyAdminPort] = String(getUint32(result, Keys.envoyAdminPort, ctx.settings.envoyAdminPort).value);
