@@ -1,6 +1,6 @@
 // Putting a family's tables back to a snapshot taken before a change
-// (iptables-save text): a flush-mode restore of the snapshot, where tables the
-// change created are emptied, then a fresh save to verify the state matches.
+// (iptables-save text): a flush-mode restore of the touched tables as saved,
+// where tables the change created are emptied, then a fresh save to verify.
 import type { TransparentProxyConfig } from '../config/config.ts';
 import type { SystemDeps } from '../profile/deps.ts';
 import type { Executables, IpFamily } from '../profile/profile.ts';
@@ -25,13 +25,15 @@ export async function rollBack(
   snap: Snapshot,
   log: ApplyLog,
 ): Promise<void> {
-  const saved = parseTables(snap.saveText);
+  // Only the tables the change wrote to: a concurrent change elsewhere is not undone.
+  const saved = parseTables(snap.saveText).filter((t) => snap.touched.includes(t.name));
   const created = snap.touched.filter((t) => !saved.some((s) => s.name === t)).map((name) => ({ name, chainLines: [], lines: [] }));
   const input = tablesText([...saved, ...created]);
+  const touchedState = (save: string) => comparableState(tablesText(parseTables(save).filter((t) => snap.touched.includes(t.name))));
   log.warn('restoring the rules saved before the change', snap.family);
   const r = await runRestore(deps, config, { exe: snap.exe, input, mode: 'flush', family: snap.family }, log);
   const after = r.code === 0 ? await deps.run(snap.exe.save, [], { env: deps.env }) : undefined;
-  if (!after || after.code !== 0 || comparableState(after.stdout) !== comparableState(snap.saveText)) {
+  if (!after || after.code !== 0 || touchedState(after.stdout) !== touchedState(snap.saveText)) {
     const why = r.code !== 0 ? failureReason(r.stderr) : 'the restored rules differ from the saved ones';
     throw new ApplyError(
       'ROLLBACK_FAILED',

@@ -3,7 +3,7 @@
 // an earlier configuration, rollback after a failing restore, retries only on
 // the xtables lock, and the pre-flight error when no backend loads the rules.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -51,10 +51,15 @@ interface Env {
   save: () => Promise<string>;
 }
 
-async function environment(mode: IptablesMode, config: TransparentProxyConfig, extraEnv: Record<string, string> = {}): Promise<Env> {
+async function environment(
+  mode: IptablesMode,
+  config: TransparentProxyConfig,
+  extraEnv: Record<string, string> = {},
+  etcDir?: string,
+): Promise<Env> {
   const ns = await createNetns('apply');
   await connectPeer(ns);
-  const deps = netnsDeps(ns, { extraPasswd: kumaDpPasswdLine, overrides: { env: extraEnv } });
+  const deps = netnsDeps(ns, { extraPasswd: kumaDpPasswdLine, etcDir, overrides: { env: extraEnv } });
   const profile = await detectProfile(config, deps);
   expect(profile.ipv4.executables?.mode).toBe(mode);
   expect(profile.ipv6Usable).toBe(true);
@@ -117,6 +122,25 @@ describe.skipIf(skip).each(['legacy', 'nft'] as const)('executor on %s', (mode) 
     expect(installed).toContain('KUMA_MESH_INBOUND');
     await uninstall(config, profile, undefined, deps);
     expect(await save()).toBe(before);
+  });
+
+  it("uninstall puts Kuma's resolv.conf backup back", async () => {
+    const etc = mkdtempSync(join(tmpdir(), 'kuma-etc-'));
+    try {
+      writeFileSync(join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\n', { mode: 0o644 });
+      writeFileSync(join(etc, 'resolv.conf.kuma-backup'), 'nameserver 10.96.0.10\n');
+      const config = richConfig(mode);
+      const { deps, profile } = await environment(mode, config, {}, etc);
+      await install(config, profile, renderRules(config, profile), undefined, deps);
+      const { log, lines } = recordingLog();
+      await uninstall(config, profile, log, deps);
+      expect(readFileSync(join(etc, 'resolv.conf'), 'utf8')).toBe('nameserver 10.96.0.10\n');
+      // As Go's os.WriteFile: 0600 applies only to a file it creates; an existing file keeps its mode.
+      expect(statSync(join(etc, 'resolv.conf')).mode & 0o777).toBe(0o644);
+      expect(lines).toContain('info nameserver 10.96.0.10');
+    } finally {
+      rmSync(etc, { recursive: true, force: true });
+    }
   });
 
   it('installing a changed configuration replaces the earlier rules in one restore per family', async () => {
