@@ -46,7 +46,7 @@ export interface InjectOptions {
 }
 
 /** Where each kind keeps its pod template. */
-const TEMPLATE_PATHS: Record<string, string[]> = {
+export const TEMPLATE_PATHS: Record<string, string[]> = {
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
@@ -115,7 +115,7 @@ export function contextFrom(options: InjectOptions): InjectionContext {
   };
 }
 
-function at(object: unknown, path: string[]): unknown {
+export function at(object: unknown, path: string[]): unknown {
   let node = object;
   for (const part of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
   return node;
@@ -148,17 +148,22 @@ export function injectDocument(document: unknown, ctx: InjectionContext, where: 
   return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
 }
 
-/** Runs the command on already-parsed options; returns the YAML to print. */
-export async function runInject(options: InjectOptions, io: CliIO): Promise<string> {
-  const ctx = contextFrom(options);
-  const source = options.filename === '-' ? 'stdin' : options.filename;
+/** The input documents (`-f FILE` or `-` for stdin), empty documents dropped; `source` names the input in messages. */
+export async function readInputDocuments(filename: string, io: CliIO): Promise<{ source: string; documents: unknown[] }> {
+  const source = filename === '-' ? 'stdin' : filename;
   let text: string;
   try {
-    text = options.filename === '-' ? await io.readStdin() : readFileSync(options.filename, 'utf8');
+    text = filename === '-' ? await io.readStdin() : readFileSync(filename, 'utf8');
   } catch (error) {
     throw new InjectCommandError(`cannot read ${source}: ${(error as Error).message}`);
   }
-  const documents = readYamlDocuments(text, source).filter((document) => document !== null && document !== undefined);
+  return { source, documents: readYamlDocuments(text, source).filter((document) => document !== null && document !== undefined) };
+}
+
+/** Runs the command on already-parsed options; returns the YAML to print. */
+export async function runInject(options: InjectOptions, io: CliIO): Promise<string> {
+  const ctx = contextFrom(options);
+  const { source, documents } = await readInputDocuments(options.filename, io);
   return documents.map((document, i) => stringify(injectDocument(document, ctx, `${source} document ${i + 1}`), YAML_OUT)).join('---\n');
 }
 
@@ -177,10 +182,9 @@ function sidecarMode(value: string): SidecarContainersMode {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
-/** The `inject` sub-command; `io` lets tests run it in-process. */
-export function injectCommand(io: CliIO = processIO): Command {
-  return new Command('inject')
-    .description('inject the Kuma sidecar into Pods and workload pod templates (YAML in, YAML out)')
+/** The input and injector flags, shared by `inject` and `explain` (their options are InjectOptions). */
+export function withInjectionFlags(command: Command): Command {
+  return command
     .requiredOption('-f, --filename <file>', 'YAML file with one or more documents, or - for stdin')
     .option('--config <file>', 'injector config (kuma-cp config or a bare runtime.kubernetes.injector block)')
     .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
@@ -192,7 +196,14 @@ export function injectCommand(io: CliIO = processIO): Command {
     .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
     .option('--sidecar-containers <mode>', 'native sidecars: on, off, or auto (with --server-version)', sidecarMode, 'off' as SidecarContainersMode)
     .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)')
-    .option('--delta-xds', 'sidecars use delta xDS', false)
+    .option('--delta-xds', 'sidecars use delta xDS', false);
+}
+
+/** The `inject` sub-command; `io` lets tests run it in-process. */
+export function injectCommand(io: CliIO = processIO): Command {
+  return withInjectionFlags(
+    new Command('inject').description('inject the Kuma sidecar into Pods and workload pod templates (YAML in, YAML out)'),
+  )
     .action(async (options: InjectOptions, command: Command) => {
       let output: string;
       try {
