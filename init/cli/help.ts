@@ -1,11 +1,18 @@
 // Help text of a leaf command, in cobra's layout.
-import { formatFlagUsages, type FlagDef } from '../config/pflag.ts';
+import { FlagSyntaxError, formatFlagUsages, type FlagDef } from '../config/pflag.ts';
 
 export function commandHelp<S>(description: string, commandPath: string, flags: readonly FlagDef<S>[]): string {
   return `${description.trim()}\n\nUsage:\n  kuma-init ${commandPath} [flags]\n\nFlags:\n${formatFlagUsages(flags)}\n`;
 }
 
-/** `Run '… --help' …`, printed under usage errors. */
-export function usageHint(commandPath: string): string {
-  return `Run 'kuma-init ${commandPath} --help' for the list of flags.`;
+/** Runs `fn`; a malformed command line gets `Run 'kuma-init … --help' …` as its hint (Kuma prints the usage). */
+export function withUsageHint<T>(commandPath: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof FlagSyntaxError) {
+      throw new FlagSyntaxError(error.message, { hint: `Run 'kuma-init ${commandPath} --help' for the list of flags.` });
+    }
+    throw error;
+  }
 }

@@ -10,7 +10,7 @@ import { ensureLoadable } from '../profile/preflight.ts';
 import { formatDryRun } from '../rules/dry-run.ts';
 import { renderRules } from '../rules/render.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { commandHelp } from './help.ts';
+import { commandHelp, withUsageHint } from './help.ts';
 import type { CliIo } from './io.ts';
 import { INITIALIZE, SETUP, inStep } from './step-errors.ts';
 
@@ -26,14 +26,16 @@ export function ioLog(io: CliIo): ApplyLog {
 }
 
 export async function installTransparentProxy(args: readonly string[], io: CliIo): Promise<number> {
-  const loaded = loadInstallConfig({
-    argv: args,
-    env: io.env,
-    readFile: io.readFile,
-    readStdin: io.readStdin,
-    euid: io.euid,
-    platform: io.platform,
-  });
+  const loaded = withUsageHint('install transparent-proxy', () =>
+    loadInstallConfig({
+      argv: args,
+      env: io.env,
+      readFile: io.readFile,
+      readStdin: io.readStdin,
+      euid: io.euid,
+      platform: io.platform,
+    }),
+  );
   if (loaded.kind === 'help') {
     io.stdout(commandHelp(installDescription, 'install transparent-proxy', installFlags));
     return EXIT_OK;

@@ -4,12 +4,12 @@ import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts'
 import { ConfigError } from '../config/errors.ts';
 import { parseGoBool } from '../config/go-values.ts';
 import { kumactlGlobalFlags } from '../config/kumactl-global-flags.ts';
-import { FlagSyntaxError, parseFlags, type FlagDef } from '../config/pflag.ts';
+import { parseFlags, type FlagDef } from '../config/pflag.ts';
 import { checkPrivileges, ebpfRefusal } from '../config/privileges.ts';
 import { uninstall } from '../exec/uninstall.ts';
 import { detectProfile } from '../profile/detect.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { commandHelp, usageHint } from './help.ts';
+import { commandHelp, withUsageHint } from './help.ts';
 import { ioLog } from './install-command.ts';
 import type { CliIo } from './io.ts';
 import { CLEANUP, INITIALIZE, inStep } from './step-errors.ts';
@@ -49,13 +49,7 @@ const description = `Uninstall the transparent proxy: remove every KUMA_MESH cha
 
 export async function uninstallTransparentProxy(args: readonly string[], io: CliIo): Promise<number> {
   const state: UninstallState = { config: defaultConfig(), help: false };
-  let notices: string[];
-  try {
-    notices = parseFlags(args, uninstallFlags, state).notices;
-  } catch (error) {
-    if (error instanceof FlagSyntaxError) throw new FlagSyntaxError(error.message, { hint: usageHint('uninstall transparent-proxy') });
-    throw error;
-  }
+  const { notices } = withUsageHint('uninstall transparent-proxy', () => parseFlags(args, uninstallFlags, state));
   if (state.help) {
     io.stdout(commandHelp(description, 'uninstall transparent-proxy', uninstallFlags));
     return EXIT_OK;

@@ -4,12 +4,12 @@
 // Values are checked by init/validator with Kuma's messages.
 import { parseGoBool } from '../config/go-values.ts';
 import { kumactlGlobalFlags } from '../config/kumactl-global-flags.ts';
-import { FlagSyntaxError, parseFlags, type FlagDef } from '../config/pflag.ts';
+import { parseFlags, type FlagDef } from '../config/pflag.ts';
 import { consoleValidatorLog } from '../validator/log.ts';
 import { resolveValidatorOptions, type ValidatorFlags } from '../validator/options.ts';
 import { runValidator } from '../validator/validator.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { commandHelp, usageHint } from './help.ts';
+import { commandHelp, withUsageHint } from './help.ts';
 import type { CliIo } from './io.ts';
 
 interface ValidatorState {
@@ -51,13 +51,7 @@ port, which answers with a token the client checks.`;
 
 export async function installTransparentProxyValidator(args: readonly string[], io: CliIo): Promise<number> {
   const state: ValidatorState = { flags: { transparentProxyConfig: [] }, help: false };
-  try {
-    parseFlags(args, validatorFlags, state);
-  } catch (error) {
-    const command = 'install transparent-proxy-validator';
-    if (error instanceof FlagSyntaxError) throw new FlagSyntaxError(error.message, { hint: usageHint(command) });
-    throw error;
-  }
+  withUsageHint('install transparent-proxy-validator', () => parseFlags(args, validatorFlags, state));
   if (state.help) {
     io.stdout(commandHelp(description, 'install transparent-proxy-validator', validatorFlags));
     return EXIT_OK;

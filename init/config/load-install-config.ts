@@ -32,9 +32,6 @@ export type InstallLoadResult =
   | { kind: 'help' }
   | { kind: 'config'; config: TransparentProxyConfig; /** Lines for stderr, in order. */ warnings: string[] };
 
-/** Shown with usage errors (Kuma prints the whole usage). */
-export const installUsageHint = "Run 'kuma-init install transparent-proxy --help' for the list of flags.";
-
 function loadSource(config: TransparentProxyConfig, value: string, inputs: InstallInputs): void {
   const trimmed = value.trim();
   if (trimmed === '') return;
@@ -92,7 +89,7 @@ function checkGrammars(config: TransparentProxyConfig): void {
   });
 }
 
-/** Throws ConfigError (usage/config problem); FlagSyntaxError carries the usage hint. */
+/** Throws ConfigError (usage/config problem); FlagSyntaxError for a malformed command line. */
 export function loadInstallConfig(inputs: InstallInputs): InstallLoadResult {
   const state: InstallFlagState = {
     config: defaultConfig(),
@@ -108,7 +105,8 @@ export function loadInstallConfig(inputs: InstallInputs): InstallLoadResult {
       if (firstPassFlags.has(def.name)) def.set(state, value);
     });
   } catch (error) {
-    if (error instanceof ConfigError) throw new FlagSyntaxError(error.message, { hint: installUsageHint });
+    // kumactl shows the usage with every first-pass error, value errors included.
+    if (error instanceof ConfigError) throw new FlagSyntaxError(error.message);
     throw error;
   }
   if (state.help) return { kind: 'help' };
