@@ -84,7 +84,7 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
       });
 
       it('fails once the rules are uninstalled', async () => {
-        await kumaInitUninstall(pod, args);
+        await kumaInitUninstall(pod);
         const r = await runValidatorIn(pod, KUMA_DP, {}, quick);
         expect(r.code).not.toBe(0);
         expect(r.stderr).toMatch(new RegExp(`^Error: ${FAILED}.*dial tcp 127\\.0\\.0\\.6:2\\d{4}: connect: connection refused`));

@@ -176,7 +176,7 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     });
 
     it('uninstall leaves no KUMA_ rule and traffic flows directly again', async () => {
-      await kumaInitUninstall(app, args(false));
+      await kumaInitUninstall(app);
       expect(await savedRules(app, backend)).not.toMatch(/KUMA_/);
       for (const family of FAMILIES) {
         expect(await probe(app, 'tcp', addrs[family].remote, 8080)).toMatch(/^remote /);

@@ -1,14 +1,9 @@
-// The kuma-init side of the traffic tests: the arguments under test and
-// install/uninstall inside a namespace through the real path the CLI takes
-// (argv → loadInstallConfig → detectProfile → renderRules → install), with
-// the namespace's commands run via netnsDeps.
+// The kuma-init side of the traffic tests: the arguments under test, and
+// install/uninstall inside a namespace through the CLI's own entry function,
+// with the namespace's commands run via netnsDeps.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { TransparentProxyConfig } from '../../config/config.ts';
-import { loadInstallConfig } from '../../config/load-install-config.ts';
-import { detectProfile } from '../../profile/detect.ts';
-import { renderRules } from '../../rules/render.ts';
-import { install } from '../../exec/install.ts';
-import { uninstall } from '../../exec/uninstall.ts';
+import type { CliIo } from '../../cli/io.ts';
+import { runCli } from '../../cli/program.ts';
 import { kumaDpPasswdLine, netnsDeps } from './netns-deps.ts';
 import type { Netns } from './netns.ts';
 
@@ -64,33 +59,36 @@ export function writeTrafficConfigFile(path: string, resolvConfigPath: string): 
   writeFileSync(path, `redirect:\n  dns:\n    resolvConfigPath: ${JSON.stringify(resolvConfigPath)}\n`);
 }
 
-/** The install command's own loader (flags, --config files; no env vars, root, Linux). */
-export function configFromArgs(argv: readonly string[]): TransparentProxyConfig {
-  const loaded = loadInstallConfig({
-    argv,
+function depsFor(ns: Netns) {
+  return netnsDeps(ns, { extraPasswd: kumaDpPasswdLine });
+}
+
+/**
+ * Runs a kuma-init command line in-process, exactly as bin/kuma-init.js does
+ * (runCli: flags, config loading, detection, pre-flight, render, apply), with
+ * the namespace as the system. Rejects with the output when the exit code is not 0.
+ */
+export async function kumaInit(ns: Netns, argv: readonly string[]): Promise<string> {
+  let out = '';
+  const io: CliIo = {
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (out += t),
     env: {},
     readFile: (p) => readFileSync(p, 'utf8'),
     readStdin: () => '',
     euid: 0,
     platform: 'linux',
-  });
-  if (loaded.kind !== 'config') throw new Error('unexpected --help');
-  return loaded.config;
+    system: depsFor(ns),
+  };
+  const code = await runCli(argv, io);
+  if (code !== 0) throw new Error(`kuma-init ${argv.join(' ')} exited ${code}: ${out.trim()}`);
+  return out;
 }
 
-function depsFor(ns: Netns) {
-  return netnsDeps(ns, { extraPasswd: kumaDpPasswdLine });
+export function kumaInitInstall(ns: Netns, args: readonly string[]): Promise<string> {
+  return kumaInit(ns, ['install', 'transparent-proxy', ...args]);
 }
 
-export async function kumaInitInstall(ns: Netns, argv: readonly string[]): Promise<void> {
-  const config = configFromArgs(argv);
-  const deps = depsFor(ns);
-  const profile = await detectProfile(config, deps);
-  await install(config, profile, renderRules(config, profile), undefined, deps);
-}
-
-export async function kumaInitUninstall(ns: Netns, argv: readonly string[]): Promise<void> {
-  const config = configFromArgs(argv);
-  const deps = depsFor(ns);
-  await uninstall(config, await detectProfile(config, deps), undefined, deps);
+export function kumaInitUninstall(ns: Netns): Promise<string> {
+  return kumaInit(ns, ['uninstall', 'transparent-proxy']);
 }
