@@ -66,8 +66,9 @@ async function detectIPv4(config: TransparentProxyConfig, deps: SystemDeps, vers
     );
   }
 
-  const nft = await probeBackend(deps, versions, 'ipv4', 'nft');
-  const legacy = await probeBackend(deps, versions, 'ipv4', 'legacy');
+  // Both backends are always probed (Kuma); they share no tables, so side by side. Within a backend the
+  // table probes keep Kuma's order, which decides iptables-legacy-save's table order.
+  const [nft, legacy] = await Promise.all([probeBackend(deps, versions, 'ipv4', 'nft'), probeBackend(deps, versions, 'ipv4', 'legacy')]);
   if (!nft.ok && !legacy.ok) {
     if (config.dryRun) {
       warn(

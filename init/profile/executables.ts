@@ -52,22 +52,23 @@ export type Located = { ok: true; executables: Executables } | { ok: false; erro
 /** Auto-detection for one family and mode. */
 export async function locateExecutables(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode): Promise<Located> {
   const prefix = commandPrefix[family];
-  const found: Record<string, { path: string; version: string }> = {};
-  const errors: string[] = [];
-  for (const part of parts) {
-    let hit: { path: string; version: string } | undefined;
+  const locate = async (part: Part) => {
     for (const candidate of candidatePaths(prefix, mode, part)) {
       const path = findPath(deps, candidate);
       if (!path) continue;
       const v = await versions.probe(path);
-      if (v.ok && v.mode === mode) {
-        hit = { path, version: v.version };
-        break;
-      }
+      if (v.ok && v.mode === mode) return { path, version: v.version };
     }
-    if (hit) found[part] = hit;
+    return undefined;
+  };
+  // The three executables are independent: located side by side.
+  const hits = await Promise.all(parts.map(locate));
+  const found: Record<string, { path: string; version: string }> = {};
+  const errors: string[] = [];
+  parts.forEach((part, i) => {
+    if (hits[i]) found[part] = hits[i];
     else errors.push(`could not locate executable '${joinName(prefix, part)}' with mode '${mode}'`);
-  }
+  });
   if (errors.length) return { ok: false, error: `initialization of one or more executables failed: ${errors.join('\n')}` };
   return {
     ok: true,

@@ -10,10 +10,9 @@ const tableNames = ['nat', 'raw', 'mangle'] as const;
 
 /** Probes modules and tables; an `iptables-save -t <table>` result is reused between the two table passes. */
 export async function probeFunctionality(deps: SystemDeps, exe: Executables): Promise<Omit<FamilyProfile, 'executables'>> {
-  const modules = {} as FamilyProfile['modules'];
-  for (const m of moduleNames) {
-    modules[m] = (await deps.run(exe.iptables, ['-m', m, '-h'], { env: deps.env })).code === 0;
-  }
+  // Module probes touch no table, so they run side by side; the table probes below stay in order.
+  const loaded = await Promise.all(moduleNames.map((m) => deps.run(exe.iptables, ['-m', m, '-h'], { env: deps.env })));
+  const modules = Object.fromEntries(moduleNames.map((m, i) => [m, loaded[i]!.code === 0])) as FamilyProfile['modules'];
   const saves = new Map<string, { ok: boolean; stdout: string }>();
   const save = async (table: string) => {
     let r = saves.get(table);
