@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VersionApi } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { InjectorConfig } from '../config/injector-config.ts';
 import type { ConfigDefaults } from '../config/load-config.ts';
 import { defaultSettings } from '../config/settings.ts';
 import type { SidecarContainersMode } from '../config/settings.ts';
@@ -17,12 +19,14 @@ import type { InjectFn } from '../http/admit.ts';
 import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
 import type { WebhookServer } from '../http/server.ts';
 import type { ClusterState } from '../state/cluster-state.ts';
+import { loadStateFiles } from '../state/file-state.ts';
 import { startInformerState } from '../state/informer-state.ts';
+import type { StateLogger } from '../state/state-log.ts';
 import { loadKubeConfig } from '../state/kube-config.ts';
 import { StaticClusterState } from '../state/static-state.ts';
 import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
 import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
-import { contextFrom, loadStateFiles } from './inject.ts';
+import { contextFrom } from './inject.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -56,28 +60,28 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 /** Where the cluster objects come from, and how to stop watching them. */
 interface StateSource {
   state: ClusterState;
-  /** The API server's version, when there is an API server. */
-  serverVersion?: () => Promise<string>;
   stop(): Promise<void>;
 }
 
-function stateSource(options: ServeOptions, log: () => WebhookServer['log']): StateSource {
-  if (options.demo) return { state: new StaticClusterState(demoObjects()), stop: async () => {} };
-  if (options.state.length > 0) return { state: loadStateFiles(options.state), stop: async () => {} };
-  const kubeConfig = loadKubeConfig(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {});
+/** Demo objects, `--state` files, or (with a kubeconfig) watch caches of the cluster. */
+function stateSource(options: ServeOptions, config: InjectorConfig, kubeConfig: KubeConfig | undefined, log: () => StateLogger): StateSource {
+  if (!kubeConfig) {
+    const state = options.demo ? new StaticClusterState(demoObjects()) : loadStateFiles(options.state);
+    return { state, stop: async () => {} };
+  }
   const informers = startInformerState({
     kubeConfig,
     systemNamespace: options.systemNamespace,
+    transparentProxyConfigMap: config.transparentProxyConfigMap,
     logger: { info: (fields, message) => log().info(fields, message), warn: (fields, message) => log().warn(fields, message) },
   });
-  return {
-    state: informers,
-    serverVersion: async () => {
-      const version = await kubeConfig.makeApiClient(VersionApi).getCode();
-      return `${version.major}.${version.minor}`;
-    },
-    stop: () => informers.stop(),
-  };
+  return { state: informers, stop: () => informers.stop() };
+}
+
+/** "<major>.<minor>" of the API server, as Kuma reads it for the native-sidecar decision. */
+async function apiServerVersion(kubeConfig: KubeConfig): Promise<string> {
+  const version = await kubeConfig.makeApiClient(VersionApi).getCode();
+  return `${version.major}.${version.minor}`;
 }
 
 /** `--demo` without TLS files: a fresh CA and serving certificate, and a review for curl, in a temp dir. */
@@ -96,10 +100,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const keyFile = options.tlsKeyFile ?? demo?.keyFile;
   if (!certFile || !keyFile) throw new Error('--tls-cert-file and --tls-key-file are required (or --demo)');
 
-  let app: WebhookServer | undefined;
-  const source = stateSource(options, () => app!.log);
+  const inCluster = !options.demo && options.state.length === 0;
+  const kubeConfig = inCluster ? loadKubeConfig(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}) : undefined;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
-  const serverVersion = options.sidecarContainers === 'auto' && source.serverVersion ? await source.serverVersion() : undefined;
+  const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
   const ctx = contextFrom({
     filename: '',
     config: options.config,
@@ -113,6 +117,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     serverVersion,
     deltaXds: options.deltaXds,
   });
+  let app: WebhookServer | undefined;
+  const source = stateSource(options, ctx.config, kubeConfig, () => app!.log);
   const context = { ...ctx, state: source.state };
   const inject: InjectFn = (pod, namespace) =>
     injectPod(pod as Pod, namespace !== undefined ? { ...context, namespace } : context);

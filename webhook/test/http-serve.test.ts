@@ -16,6 +16,7 @@ import { runCli } from '../cli/program.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
 import { decodeResponse } from './http-fixtures.ts';
+import { StandInApiServer } from './support/stand-in-api-server.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(repo, 'bin/kuma-injector.js');
@@ -64,21 +65,23 @@ function get(port: number, path: string, ca: string): Promise<number> {
   });
 }
 
-function admit(port: number, ca: string, review: unknown): Promise<ReturnType<typeof decodeResponse>> {
-  const body = JSON.stringify(review);
+/** POSTs a review; resolves to the HTTP status and the raw body. */
+function post(port: number, ca: string, review: unknown): Promise<{ statusCode: number; body: string }> {
   return new Promise((done, fail) => {
     const req = request(
       { host: '127.0.0.1', port, path: '/inject-sidecar', method: 'POST', ca, servername: 'localhost', headers: { 'content-type': 'application/json' } },
       (res) => {
-        let text = '';
-        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => done(decodeResponse(text)));
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => done({ statusCode: res.statusCode ?? 0, body }));
       },
     );
     req.on('error', fail);
-    req.end(body);
+    req.end(JSON.stringify(review));
   });
 }
+
+const admit = async (port: number, ca: string, review: unknown) => decodeResponse((await post(port, ca, review)).body);
 
 describe('kuma-injector serve --demo (what npm start runs)', () => {
   it.skipIf(missingTools('curl'))('prints a curl example that returns an injecting patch, and exits cleanly on SIGTERM', async () => {
@@ -132,7 +135,7 @@ describe('kuma-injector serve --state with certificate files', () => {
       '--tls-cert-file', files.certFile,
       '--tls-key-file', files.keyFile,
       '--state', stateFile,
-      '--shutdown-delay', '0',
+      '--shutdown-delay', '3',
     ]);
     const port = await waitFor(serve, (text) => {
       const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
@@ -152,8 +155,59 @@ describe('kuma-injector serve --state with certificate files', () => {
     expect(refused.response.allowed).toBe(false);
     expect(refused.response.status).toMatchObject({ code: 403, message: 'annotation "kuma.io/sidecar-injection" has wrong value "sure"' });
 
+    // SIGTERM: readiness fails at once while admissions are still answered until the delay is over.
+    expect(await get(port, '/readyz', certificates.caCert)).toBe(200);
     serve.child.kill('SIGTERM');
+    await waitFor(serve, (text) => (text.includes('shutting down') ? true : undefined));
+    expect(await get(port, '/readyz', certificates.caCert)).toBe(503);
+    expect((await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }))).response.allowed).toBe(true);
     expect(await serve.exited).toBe(0);
+  });
+});
+
+describe('kuma-injector serve watching a cluster (STAND-IN API server on loopback)', () => {
+  it('is not ready until the watch caches have synced, then injects from them', async () => {
+    const standIn = await StandInApiServer.start();
+    try {
+      standIn.put({ kind: 'Namespace', metadata: { name: 'kuma-system' } });
+      standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+      standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
+      standIn.setKumaCrdsInstalled(false); // Meshes cannot be listed: the state cannot sync
+      const dir = mkdtempSync(join(tmpdir(), `kuma-injector-serve-${process.pid}-`));
+      dirs.push(dir);
+      const certificates = await generateSelfSigned();
+      const files = writeCertificates(dir, certificates);
+      const kubeconfig = join(dir, 'kubeconfig');
+      writeFileSync(kubeconfig, standIn.kubeconfigYaml());
+      const serve = start([
+        'serve',
+        '--port', '0',
+        '--host', '127.0.0.1',
+        '--tls-cert-file', files.certFile,
+        '--tls-key-file', files.keyFile,
+        '--kubeconfig', kubeconfig,
+        '--sidecar-containers', 'off',
+        '--shutdown-delay', '0',
+      ]);
+      const port = await waitFor(serve, (text) => {
+        const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
+        return found ? Number(found) : undefined;
+      });
+      expect(await get(port, '/readyz', certificates.caCert)).toBe(503);
+      const unsynced = await post(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+      expect(unsynced.statusCode).toBe(503);
+      expect(JSON.parse(unsynced.body)).toMatchObject({ code: 'KI_ERR_NOT_READY' });
+      standIn.setKumaCrdsInstalled(true);
+      await waitFor(serve, (text) => (text.includes('every watch cache has synced') ? true : undefined));
+      expect(await get(port, '/readyz', certificates.caCert)).toBe(200);
+      const injected = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+      expect(injected.response.allowed).toBe(true);
+      expect(injected.ops.length).toBeGreaterThan(0);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+    } finally {
+      await standIn.close();
+    }
   });
 });
 
