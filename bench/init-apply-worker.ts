@@ -1,8 +1,9 @@
 // The two measurements of bench/init-apply.ts, each run by a worker process
 // already inside its fresh network namespace.
-// - install: the steps of `kuma-init install transparent-proxy`
-//   (init/cli/install-command.ts): load the config from argv, detect the
-//   profile, render, install; every spawned process counted.
+// - install: the steps of `kuma-init install transparent-proxy`, in the order
+//   of init/cli/install-command.ts: load the config from argv, detect the
+//   profile, render, pre-flight (`iptables-restore --test`), install; every
+//   spawned process counted and timed.
 // - bare: iptables-restore of given rules per family, nothing else.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -11,6 +12,7 @@ import { install } from '../init/exec/install.ts';
 import { countSpawns, spawnCommand } from '../init/exec/run.ts';
 import { systemDeps } from '../init/profile/deps.ts';
 import { detectProfile } from '../init/profile/detect.ts';
+import { ensureLoadable } from '../init/profile/preflight.ts';
 import { renderRules } from '../init/rules/render.ts';
 
 export type Backend = 'nft' | 'legacy';
@@ -22,6 +24,8 @@ export interface InstallSample {
   totalMs: number;
   detectMs: number;
   renderMs: number;
+  /** The pre-flight `iptables-restore --test` of the rendered rules. */
+  preflightMs: number;
   applyMs: number;
   /** Processes spawned by the whole install (detection + apply). */
   spawns: number;
@@ -66,17 +70,21 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
   const profile = await detectProfile(config, deps);
   const t1 = performance.now();
   const detectSpawns = spawns.count();
-  const rendered = renderRules(config, profile);
+  const first = renderRules(config, profile);
   const t2 = performance.now();
-  await install(config, profile, rendered, undefined, deps);
+  const checked = await ensureLoadable(config, profile, (p) => (p === profile ? first : renderRules(config, p)), undefined, deps);
   const t3 = performance.now();
+  const rendered = checked.rendered;
+  await install(config, checked.profile, rendered, undefined, deps);
+  const t4 = performance.now();
   const rules: FamilyInputs = { ipv4: rendered.ipv4.restoreInput };
   if (rendered.ipv6) rules.ipv6 = rendered.ipv6.restoreInput;
   return {
-    totalMs: t3 - t0,
+    totalMs: t4 - t0,
     detectMs: t1 - t0,
     renderMs: t2 - t1,
-    applyMs: t3 - t2,
+    preflightMs: t3 - t2,
+    applyMs: t4 - t3,
     spawns: spawns.count(),
     detectSpawns,
     commands,
