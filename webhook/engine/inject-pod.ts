@@ -14,7 +14,8 @@ import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
 import { malformedPod } from './pod-shape.ts';
 import { precheck } from './precheck.ts';
-import { newSidecarContainer, spireEnabled } from './sidecar-container.ts';
+import { newSidecarContainer } from './sidecar-container.ts';
+import { spireEnabled } from './spire.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
 import { hostPathVolume, Volumes } from './volumes.ts';
 

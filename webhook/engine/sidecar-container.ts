@@ -8,6 +8,7 @@ import { type InjectionContext, InjectionError } from './context.ts';
 import type { Container, Json, Pod, VolumeMount } from './pod-types.ts';
 import { canonicalQuantity, milliValue } from './quantity.ts';
 import { sidecarEnv } from './sidecar-env.ts';
+import { spireEnabled } from './spire.ts';
 import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
 
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -57,14 +58,6 @@ function volumeMounts(pod: Pod, ctx: InjectionContext): VolumeMount[] {
     if (token) return [...mounts, { ...token }];
   }
   return mounts;
-}
-
-export function spireEnabled(annotations: StringMap | undefined, ctx: InjectionContext): boolean {
-  try {
-    return getEnabled(annotations, Keys.spireSupport, ctx.config.spire.enabled).value;
-  } catch (error) {
-    throw new Error(`getting ${Keys.spireSupport} annotation failed: ${(error as Error).message}`);
-  }
 }
 
 export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContext): Container {

@@ -1,11 +1,12 @@
 // Environment of kuma-sidecar (2.13 containers/factory.go sidecarEnvVars):
 // built-ins, then config envVars, then kuma.io/sidecar-env-vars; sorted by name.
-import { getEnabled, getMap, getString, type StringMap } from './annotations.ts';
+import { getMap, getString, type StringMap } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
 import { type InjectionContext, wrapError } from './context.ts';
 import { formatGoDuration, parseGoDuration } from './go-duration.ts';
 import type { EnvVar } from './pod-types.ts';
 import { probeProxyPortAnnotation, virtualProbesAnnotation } from './probe-annotations.ts';
+import { spireEnabled } from './spire.ts';
 
 const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 const XDS_VARIANT = 'KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT';
@@ -56,10 +57,7 @@ export function sidecarEnv(mesh: string, annotations: StringMap | undefined, ctx
   if (componentLogLevel.exists) set(plain('KUMA_DATAPLANE_RUNTIME_ENVOY_COMPONENT_LOG_LEVEL', componentLogLevel.value));
   if (config.unifiedResourceNamingEnabled) set(plain('KUMA_DATAPLANE_RUNTIME_UNIFIED_RESOURCE_NAMING_ENABLED', 'true'));
 
-  const spire = wrapError(`getting ${Keys.spireSupport} annotation failed`, () =>
-    getEnabled(annotations, Keys.spireSupport, config.spire.enabled),
-  );
-  if (spire.value) set(plain('KUMA_DATAPLANE_RUNTIME_SPIRE_SUPPORTED', 'true'));
+  if (spireEnabled(annotations, ctx)) set(plain('KUMA_DATAPLANE_RUNTIME_SPIRE_SUPPORTED', 'true'));
 
   // Only validates here; the written annotation comes later.
   wrapError(`unable to set ${Keys.virtualProbes}`, () => virtualProbesAnnotation(annotations, config.virtualProbesEnabled));
