@@ -94,7 +94,7 @@ function toObject(value: unknown, place: Place, defaults: { kind?: string; apiVe
       'STATE_KIND_UNSUPPORTED',
       place.file,
       place.location,
-      `${kind} must have apiVersion ${supported.apiVersion}, got ${apiVersion === undefined ? 'none' : String(apiVersion)}`,
+      `${kind} must have apiVersion ${supported.apiVersion}, got ${apiVersion === undefined ? 'none' : JSON.stringify(apiVersion)}`,
     );
   }
   const metadata = value.metadata;

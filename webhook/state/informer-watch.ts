@@ -46,7 +46,7 @@ export class InformerWatch extends Watch {
     if (this.closed) return new AbortController();
     this.hooks.opening();
     let finished = false;
-    let controller: AbortController | undefined;
+    const connection: { controller?: AbortController } = {};
     // client-node may report the end of a connection more than once (our own
     // end, then the abort it causes): only the first report reaches the ListWatch.
     const finish = (err: unknown): void => {
@@ -54,9 +54,9 @@ export class InformerWatch extends Watch {
       finished = true;
       if (this.endCurrent === finish) this.endCurrent = undefined;
       // Abort here rather than rely on the ListWatch: its handle on the request can be stale after a relist.
-      if (controller) {
-        this.open.delete(controller);
-        controller.abort();
+      if (connection.controller) {
+        this.open.delete(connection.controller);
+        connection.controller.abort();
       }
       if (statusOf(err) === 410) this.hooks.gone();
       done(err);
@@ -76,7 +76,8 @@ export class InformerWatch extends Watch {
     const query = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
     const connecting = super.watch(path, query, slimming, finish);
     this.connecting.add(connecting);
-    controller = await connecting.finally(() => this.connecting.delete(connecting));
+    const controller = await connecting.finally(() => this.connecting.delete(connecting));
+    connection.controller = controller;
     // Ended (or closed) while connecting: the ListWatch has moved on, so this connection must not stay open.
     if (this.closed || finished) controller.abort();
     else {

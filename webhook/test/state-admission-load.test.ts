@@ -9,7 +9,6 @@ import { kumaDefaultInjectorConfig } from '../config/injector-config.ts';
 import { defaultSettings } from '../config/settings.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
 import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { startInformerState, type InformerClusterState } from '../state/informer-state.ts';
 import { decodeResponse, testServer } from './http-fixtures.ts';
@@ -18,6 +17,14 @@ import { StandInApiServer } from './support/stand-in-api-server.ts';
 const SYSTEM = 'kuma-system';
 const TPROXY = 'kuma-transparent-proxy-config';
 const ADMISSIONS = 300;
+
+/** Namespace and pod annotations of each kind of admission; each reads a different part of the state. */
+const MIX: ReadonlyArray<readonly [string, Record<string, string>]> = [
+  ['shop', { 'kuma.io/container-patches': 'privileged-off' }],
+  ['shop', {}],
+  ['plain', {}],
+  ['elsewhere', {}],
+];
 
 const pod = (name: string, annotations: Record<string, string> = {}): Record<string, unknown> => ({
   apiVersion: 'v1',
@@ -70,7 +77,7 @@ describe('admission load against the informer-backed state (stand-in API server)
     const config = kumaDefaultInjectorConfig();
     config.transparentProxyConfigMap = TPROXY; // the config-annotation path: every injection reads the ConfigMap
     const context = { config, settings: { ...defaultSettings, systemNamespace: SYSTEM, caCert: 'CA' }, state };
-    const inject: InjectFn = (p, namespace) => injectPod(p as Pod, namespace !== undefined ? { ...context, namespace } : context);
+    const inject: InjectFn = (p, namespace) => injectPod(p, namespace !== undefined ? { ...context, namespace } : context);
     const app = await testServer({ inject, state });
     try {
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
@@ -80,13 +87,7 @@ describe('admission load against the informer-backed state (stand-in API server)
       const countedBefore = state.apiRequests();
       const results = { injected: 0, skipped: 0, refused: 0 };
       for (let i = 0; i < ADMISSIONS; i += 1) {
-        // Each kind of admission reads a different part of the state.
-        const [namespace, annotations] = [
-          ['shop', { 'kuma.io/container-patches': 'privileged-off' }],
-          ['shop', {}],
-          ['plain', {}],
-          ['elsewhere', {}],
-        ][i % 4] as [string, Record<string, string>];
+        const [namespace, annotations] = MIX[i % MIX.length]!;
         const response = await app.inject({
           method: 'POST',
           url: '/inject-sidecar',

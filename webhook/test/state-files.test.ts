@@ -153,7 +153,7 @@ data: {a: b}
     const cases: Array<[string, string, StateFileErrorCode, RegExp]> = [
       ['a YAML syntax error', `${CLUSTER}\nkind: [unclosed\n`, 'STATE_YAML_INVALID', /document 5: /],
       ['a kind that is not cluster state', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n', 'STATE_KIND_UNSUPPORTED', /document 1: kind Deployment is not cluster state/],
-      ['a wrong apiVersion', 'apiVersion: v1\nkind: Mesh\nmetadata: {name: m}\n', 'STATE_KIND_UNSUPPORTED', /Mesh must have apiVersion kuma\.io\/v1alpha1, got v1/],
+      ['a wrong apiVersion', 'apiVersion: v1\nkind: Mesh\nmetadata: {name: m}\n', 'STATE_KIND_UNSUPPORTED', /Mesh must have apiVersion kuma\.io\/v1alpha1, got "v1"/],
       ['no kind', 'apiVersion: v1\nmetadata: {name: x}\n', 'STATE_OBJECT_INVALID', /document 1: kind is missing/],
       ['no name', 'apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}\n', 'STATE_OBJECT_INVALID', /Namespace has no metadata\.name/],
       ['a scalar document', 'just text\n', 'STATE_OBJECT_INVALID', /expected a Kubernetes object/],

@@ -226,7 +226,7 @@ export class StandInApiServer {
 
   private store(plural: string): Map<string, StandInObject> {
     let store = this.objects.get(plural);
-    if (!store) this.objects.set(plural, (store = new Map()));
+    if (!store) this.objects.set(plural, (store = new Map<string, StandInObject>()));
     return store;
   }
 
