@@ -10,7 +10,7 @@ import { KUMA_DP, kumaInitInstall, kumaInitUninstall } from './support/traffic-s
 import { runKumaInitIn, runValidatorIn } from './support/traffic-validator.ts';
 
 /** Fast failures: 3 attempts 100 ms apart instead of Kuma's 11 × 1 s. */
-const quick = { attempts: 3, retryIntervalMs: 100 };
+const quick = { attempts: 3, retryIntervalMs: 100, replyTimeoutMs: 300 };
 const FAILED = 'validation failed: client failed to connect to the verification server after retries';
 
 describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6tables-nft', 'setpriv', 'python3'))(
@@ -80,6 +80,17 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
           expect(r.code).not.toBe(0);
           expect(r.stderr).toContain(FAILED);
           expect(r.stderr).toMatch(/received "impostor [^"]*" instead of the validation token: the connection reached a different listener/);
+        });
+
+        it('fails if a listener on the inbound port accepts but never answers', async () => {
+          impostor = await startListeners(pod, [
+            { name: 'silent', proto: 'hold', addr: '127.0.0.1', port: 15006 },
+            { name: 'silent', proto: 'hold', addr: '::1', port: 15006 },
+          ]);
+          const r = await runValidatorIn(pod, KUMA_DP, { validationServerPort: '15007' }, quick);
+          expect(r.code).not.toBe(0);
+          expect(r.stderr).toContain(FAILED);
+          expect(r.stderr).toContain('no token arrived within 300ms: something accepted the connection without forwarding it');
         });
       });
 

@@ -17,7 +17,8 @@ export type Proto = 'tcp' | 'udp';
 export interface Listener {
   /** Word the listener answers with. */
   name: string;
-  proto: Proto;
+  /** `hold`: TCP that accepts and never answers. */
+  proto: Proto | 'hold';
   /** Address to bind (`0.0.0.0`, `::`, `127.0.0.1`, a veth address, ...). */
   addr: string;
   port: number;

@@ -6,8 +6,9 @@ serve NAME:PROTO:ADDR:PORT ...
     line "NAME <original destination>", the destination being what
     SO_ORIGINAL_DST reports (the address the client dialled before a REDIRECT;
     the listener's own address when nothing was redirected). A UDP listener
-    answers every datagram with "NAME". Prints "ready" once all are bound and
-    runs until killed.
+    answers every datagram with "NAME". PROTO "hold" is a TCP listener that
+    accepts and never answers (a proxy that does not forward). Prints "ready"
+    once all are bound and runs until killed.
 
 tcp ADDR PORT [--bind SRC]    connect, print the answer line (or "ERROR ...")
 udp ADDR PORT                 send one datagram, print the answer (or "ERROR ...")
@@ -40,7 +41,7 @@ def original_destination(conn):
 
 
 def bound_socket(proto, addr, port):
-    kind = socket.SOCK_STREAM if proto == 'tcp' else socket.SOCK_DGRAM
+    kind = socket.SOCK_DGRAM if proto == 'udp' else socket.SOCK_STREAM
     sock = socket.socket(family_of(addr), kind)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if sock.family == socket.AF_INET6:
@@ -65,6 +66,14 @@ def serve_tcp(name, sock):
                 pass
 
 
+def serve_hold(_name, sock):
+    sock.listen(64)
+    held = []
+    while True:
+        conn, _ = sock.accept()
+        held.append(conn)  # kept open, silent, until the process is killed
+
+
 def serve_udp(name, sock):
     while True:
         _, peer = sock.recvfrom(2048)
@@ -77,7 +86,7 @@ def serve(specs):
         name, proto, rest = spec.split(':', 2)
         addr, port = rest.rsplit(':', 1)
         sock = bound_socket(proto, addr.strip('[]'), int(port))
-        target = serve_tcp if proto == 'tcp' else serve_udp
+        target = {'tcp': serve_tcp, 'udp': serve_udp, 'hold': serve_hold}[proto]
         threads.append(threading.Thread(target=target, args=(name, sock), daemon=True))
     for t in threads:
         t.start()
