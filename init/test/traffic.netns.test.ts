@@ -51,7 +51,10 @@ async function savedRules(ns: Netns, backend: string): Promise<string> {
 }
 
 describe.skipIf(skip)('real traffic through kuma-init rules', () => {
-  const tmp = mkdtempSync(join(tmpdir(), 'kuma-traffic-'));
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'kuma-traffic-'));
+  });
   afterAll(async () => {
     stopAllListeners();
     await destroyAll();
