@@ -33,17 +33,21 @@ export function missingConformance(sub = ''): string | undefined {
   return gate(existsSync(dir) ? undefined : `Kuma conformance data not found at ${dir} (set KUMA_CONFORMANCE_DIR)`);
 }
 
-function onPath(tool: string): boolean {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
+/** Full path of an executable on PATH, in the sbin dirs, or in the repo's `.tools/bin` (tools .ci installs). */
+export function toolPath(tool: string): string | undefined {
+  const dirs = (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin', join(repoRoot, '.tools', 'bin')]);
+  for (const dir of dirs) {
     try {
       accessSync(join(dir, tool), constants.X_OK);
-      return true;
+      return join(dir, tool);
     } catch {
       // not in this directory
     }
   }
-  return false;
+  return undefined;
 }
+
+const onPath = (tool: string): boolean => toolPath(tool) !== undefined;
 
 /** Skip reason when not root or when one of the tools is missing. */
 export function missingRootTools(...tools: string[]): string | undefined {

@@ -1,0 +1,76 @@
+// Checks shared by the manifest and chart tests: schema validation of the
+// rendered objects, and the facts that tie a deployment to the code it runs.
+import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { parseAllDocuments } from 'yaml';
+import { serveCommand } from '../webhook/cli/serve.ts';
+import { injectPod } from '../webhook/engine/inject-pod.ts';
+import { appPod, enabledNamespace, mesh, testContext } from '../webhook/test/support/engine-fixtures.ts';
+
+// Rendered YAML is untyped; tests read it as loosely as kubectl would.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeDoc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: any };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const models: Record<string, new (data: any) => { validate(): void }> = {
+  ConfigMap,
+  ClusterRole,
+  ClusterRoleBinding,
+  Deployment,
+  MutatingWebhookConfiguration,
+  PodDisruptionBudget,
+  Role,
+  RoleBinding,
+  Secret,
+  Service,
+  ServiceAccount,
+};
+
+export function parseKubeYaml(text: string): KubeDoc[] {
+  return parseAllDocuments(text, { version: '1.1' })
+    .map((d) => d.toJS() as KubeDoc | null)
+    .filter((d): d is KubeDoc => d !== null);
+}
+
+/** Throws naming the object when a kind is unknown or the object is not schema-valid. */
+export function validateKubeObject(doc: KubeDoc): void {
+  const Model = models[doc.kind];
+  if (!Model) throw new Error(`no schema for kind ${doc.kind}`);
+  try {
+    new Model(doc).validate();
+  } catch (error) {
+    throw new Error(`${doc.kind}/${doc.metadata.name}: ${(error as Error).message}`);
+  }
+}
+
+/** Flags of the webhook container's `serve` command line that `kuma-injector serve` does not define. */
+export function unknownServeFlags(args: string[]): string[] {
+  const known = new Set(serveCommand().options.map((o) => o.long));
+  return args.slice(1).filter((arg) => !known.has(arg.split('=')[0]));
+}
+
+/** The values, among some candidates, for which the injector injects when set on the namespace or on the pod. */
+export function injectingLabelValues(where: 'namespace' | 'pod'): string[] {
+  const candidates = ['enabled', 'true', 'yes', 'disabled', 'false', 'no', 'on', 'True', '1', ''];
+  return candidates.filter((value) => {
+    const namespaceValue = where === 'namespace' ? value : 'disabled';
+    const namespace = enabledNamespace('demo', { labels: { 'kuma.io/sidecar-injection': namespaceValue } });
+    const pod = appPod(where === 'pod' ? { labels: { 'kuma.io/sidecar-injection': value } } : {});
+    return injectPod(pod, testContext({ objects: [namespace, mesh()] })).result === 'injected';
+  });
+}
+
+/** The values of the `kuma.io/sidecar-injection` In-expression of a label selector. */
+export function injectionSelectorValues(selector: { matchExpressions: { key: string; operator: string; values?: string[] }[] }): string[] {
+  const expression = selector.matchExpressions.find((e) => e.key === 'kuma.io/sidecar-injection' && e.operator === 'In');
+  return expression?.values ?? [];
+}
