@@ -10,7 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -169,6 +169,9 @@ async function main(): Promise<void> {
       throw new Error(`the webhook did not inject the bench pods: ${JSON.stringify({ check, checkWide })}`);
     }
 
+    // Other work on the machine skews every figure (client and servers share the cores): record it.
+    const loadBefore = loadavg()[0]!;
+    if (loadBefore > cpus().length / 2) console.warn(`warning: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores; figures will be noisy`);
     console.log(`warming up (3 s each), then ${seconds} s per measurement ...`);
     await load(echo, realistic, 16, 3);
     await load(webhook, realistic, 16, 3);
@@ -205,7 +208,7 @@ async function main(): Promise<void> {
         '',
         `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and a bare Fastify HTTPS echo of the same AdmissionReview (\`bench/admission-echo-server.ts\`), each in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies are autocannon's (1 ms resolution). RSS is the webhook process's VmRSS after all load.`,
         '',
-        `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up.`,
+        `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures).`,
         '',
         table,
       ].join('\n'),
