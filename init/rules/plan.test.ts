@@ -67,13 +67,21 @@ describe('kuma-dp UID (Kuma InitializeKumaDPUser)', () => {
 });
 
 describe('refusals (deviations from Kuma)', () => {
-  it('refuses an unparsable resolv.conf nameserver when DNS is redirected per server', () => {
+  it('refuses an unparsable resolv.conf nameserver when IPv6 DNS rules are rendered', () => {
     const profile = fullProfile({ nameservers: ['10.0.0.2', 'dns.example'] });
     expectFailure(
       () => planRules(config((c) => (c.redirect.dns.enabled = true)), profile),
       'NAMESERVER_INVALID',
-      "unable to initialize IPv4 redirect configuration: unable to initialize .DNS: nameserver 'dns.example' in /etc/resolv.conf is not an IP address; fix the file or redirect all DNS traffic (--redirect-all-dns-traffic)",
+      "unable to initialize IPv6 redirect configuration: unable to initialize .DNS: nameserver 'dns.example' in /etc/resolv.conf is not an IP address (Kuma 2.13 would redirect all IPv6 DNS traffic because of it); fix the file, redirect all DNS traffic (--redirect-all-dns-traffic) or use --ip-family-mode ipv4",
     );
+  });
+
+  it('ignores it where Kuma ignores it too: IPv4 rules only (Go files it under IPv6)', () => {
+    const dns = config((c) => (c.redirect.dns.enabled = true));
+    const plan = planRules(dns, fullProfile({ ipv6Usable: false, nameservers: ['fe80::1%eth0', '10.0.0.2'] }));
+    expect(plan.ipv4.dns.servers).toEqual([{ address: '10.0.0.2', loopback: false }]);
+    dns.ipFamilyMode = 'ipv4';
+    expect(planRules(dns, fullProfile({ nameservers: ['dns.example', '10.0.0.2'] })).ipv6).toBeUndefined();
   });
 
   it('ignores nameservers when DNS is off or all DNS is captured (Kuma does not read resolv.conf then)', () => {

@@ -6,13 +6,13 @@
 
 import type { TrafficFlowConfig, TransparentProxyConfig } from '../config/config.ts';
 import { ConfigError } from '../config/errors.ts';
-import { parseGoIp, type GoIp } from '../config/ip-address.ts';
+import { parseGoIp } from '../config/ip-address.ts';
 import { parseExcludePortsForIPs } from '../config/ip-exclusions.ts';
 import { parseExcludePortsForUIDs } from '../config/uid-exclusions.ts';
 import { parseVnetNetworks } from '../config/vnet.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/profile.ts';
 import { RenderError } from './errors.ts';
-import type { DnsPlan, FamilyPlan, FlowPlan } from './family-plan.ts';
+import type { DnsPlan, DnsServer, FamilyPlan, FlowPlan } from './family-plan.ts';
 import { formatGoIp, isGoLoopback } from './go-ip.ts';
 
 export interface RulesPlan {
@@ -79,27 +79,27 @@ function inRedirectContext<T>(family: IpFamily, step: string, parse: () => T): T
   }
 }
 
-interface ParsedNameserver {
-  raw: string;
-  ip: GoIp;
-}
-
 /**
- * Every resolv.conf nameserver must be an IP address. Kuma files an unparsable
- * value under IPv6 and renders its DNS rules without `-d`, i.e. captures all
- * DNS; we refuse instead.
+ * The resolv.conf nameservers of `family`, in file order, as Go prints them.
+ * Go's family test (`To4() != nil`) files a value that is not an IP address
+ * under IPv6, where Kuma then renders the DNS rules without `-d`, capturing all
+ * IPv6 DNS; we refuse such a value when IPv6 rules are rendered.
  */
-function parseNameservers(config: TransparentProxyConfig, profile: EnvironmentProfile): ParsedNameserver[] {
-  return profile.nameservers.map((raw) => {
+function nameserversOf(family: IpFamily, nameservers: readonly string[], resolvConfigPath: string): DnsServer[] {
+  const servers: DnsServer[] = [];
+  for (const raw of nameservers) {
     const ip = parseGoIp(raw);
-    if (ip === undefined) {
+    if (ip === undefined && family === 'ipv6') {
       throw new RenderError(
         'NAMESERVER_INVALID',
-        `unable to initialize IPv4 redirect configuration: unable to initialize .DNS: nameserver '${raw}' in ${config.redirect.dns.resolvConfigPath} is not an IP address; fix the file or redirect all DNS traffic (--redirect-all-dns-traffic)`,
+        `unable to initialize IPv6 redirect configuration: unable to initialize .DNS: nameserver '${raw}' in ${resolvConfigPath} is not an IP address (Kuma 2.13 would redirect all IPv6 DNS traffic because of it); fix the file, redirect all DNS traffic (--redirect-all-dns-traffic) or use --ip-family-mode ipv4`,
       );
     }
-    return { raw, ip };
-  });
+    if (ip !== undefined && ip.isIPv4 === (family === 'ipv4')) {
+      servers.push({ address: formatGoIp(ip), loopback: isGoLoopback(ip) });
+    }
+  }
+  return servers;
 }
 
 /** Kuma's Functionality.ConntrackZoneSplit(). */
@@ -110,7 +110,7 @@ function planDns(
   family: IpFamily,
   config: TransparentProxyConfig,
   fp: FamilyProfile,
-  nameservers: readonly ParsedNameserver[],
+  nameservers: readonly string[],
   warn: (message: string) => void,
 ): DnsPlan {
   const dns = config.redirect.dns;
@@ -133,9 +133,7 @@ function planDns(
     }
   }
   if (dns.captureAll) return plan;
-  plan.servers = nameservers
-    .filter((s) => s.ip.isIPv4 === (family === 'ipv4'))
-    .map((s) => ({ address: formatGoIp(s.ip), loopback: isGoLoopback(s.ip) }));
+  plan.servers = nameserversOf(family, nameservers, dns.resolvConfigPath);
   if (plan.servers.length === 0) {
     plan.enabled = false;
     plan.conntrackZoneSplit = false;
@@ -171,13 +169,12 @@ function planFamily(
   config: TransparentProxyConfig,
   profile: EnvironmentProfile,
   kumaDPUid: string,
-  nameservers: readonly ParsedNameserver[],
   warnings: string[],
 ): FamilyPlan {
   const fp = profile[family];
   const warn = (message: string) => warnings.push(`# [${LOG_PREFIX[family]}] [WARNING] ${message}`);
   const { redirect } = config;
-  const dns = planDns(family, config, fp, nameservers, warn);
+  const dns = planDns(family, config, fp, profile.nameservers, warn);
   const vnet = inRedirectContext(family, 'VNet', () => parseVnetNetworks(redirect.vnet.networks, family));
   const inbound = planFlow(family, 'Inbound', redirect.inbound, redirect.namePrefix);
   const outbound = planFlow(family, 'Outbound', redirect.outbound, redirect.namePrefix);
@@ -204,15 +201,13 @@ const ipv6Enabled = (config: TransparentProxyConfig, profile: EnvironmentProfile
 
 export function planRules(config: TransparentProxyConfig, profile: EnvironmentProfile): RulesPlan {
   const kumaDPUid = resolveKumaDPUid(config, profile.users);
-  const dns = config.redirect.dns;
-  const nameservers = dns.enabled && !dns.captureAll ? parseNameservers(config, profile) : [];
   const warnings: string[] = [];
   const plan: RulesPlan = {
-    ipv4: planFamily('ipv4', config, profile, kumaDPUid, nameservers, warnings),
+    ipv4: planFamily('ipv4', config, profile, kumaDPUid, warnings),
     warnings,
   };
   if (ipv6Enabled(config, profile)) {
-    plan.ipv6 = planFamily('ipv6', config, profile, kumaDPUid, nameservers, warnings);
+    plan.ipv6 = planFamily('ipv6', config, profile, kumaDPUid, warnings);
   }
   return plan;
 }
