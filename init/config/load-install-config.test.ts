@@ -260,6 +260,12 @@ describe('precedence: defaults < config sources in order < env (after each sourc
     expect(errorOf(['--config', '/tmp'], { readFile }).message).toBe(
       "failed to load configuration from provided input: reading configuration from file '/tmp' failed: read /tmp: is a directory",
     );
+    const denied = () => {
+      throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+    };
+    expect(errorOf(['--config', '/secret.yaml'], { readFile: denied }).message).toBe(
+      "failed to load configuration from provided input: reading configuration from file '/secret.yaml' failed: open /secret.yaml: permission denied",
+    );
     expect(errorOf(['--config', 'bad.yaml'], { files: { 'bad.yaml': 'wait: x' } }).message).toBe(
       "failed to load configuration from provided input: parsing configuration from file 'bad.yaml' failed: unable to parse configuration: error unmarshaling JSON: json: cannot unmarshal string into Go struct field Config.wait of type uint",
     );

@@ -44,9 +44,10 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
   try {
     text = inputs.readFile(value);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw new ConfigError(`reading configuration from file '${value}' failed: read ${value}: is a directory`);
-    }
+    // Kuma stats the file first (missing → "unable to access"), then reads it.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') throw new ConfigError(`reading configuration from file '${value}' failed: read ${value}: is a directory`);
+    if (code === 'EACCES') throw new ConfigError(`reading configuration from file '${value}' failed: open ${value}: permission denied`);
     throw new ConfigError(
       `unable to access configuration file '${value}', please check if the file exists and has the correct permissions`,
     );
