@@ -11,9 +11,10 @@ import { conformanceDir, missingConformance } from '../../test-support/environme
 import { injectPod } from '../engine/inject-pod.ts';
 import type { Pod } from '../engine/pod-types.ts';
 import { caseArgv, casePath, type CaseFile, readCases } from '../test/support/conformance-cases.ts';
-import { contextFrom, injectCommand, type InjectOptions } from './inject.ts';
+import { contextFrom } from './inject.ts';
 import { explainPod, type PodDecision } from './explain-decision.ts';
 import { explainCommand } from './explain.ts';
+import { injectOptionsOf } from '../test/support/inject-options.ts';
 import type { ExplainedDocument } from './explain-text.ts';
 
 const tempDir = mkdtempSync(join(tmpdir(), `kuma-explain-${process.pid}-`));
@@ -33,13 +34,6 @@ async function explain(argv: string[]): Promise<{ exitCode: number; stdout: stri
   }
 }
 
-/** `inject`'s own flag parsing, without running it. */
-function optionsOf(argv: string[]): InjectOptions {
-  const command = injectCommand().exitOverride().action(() => {});
-  command.parse(argv, { from: 'user' });
-  return command.opts<InjectOptions>();
-}
-
 const skip = missingConformance('injector');
 const file: CaseFile | undefined = skip ? undefined : readCases(join(conformanceDir(), 'injector'));
 
@@ -49,7 +43,7 @@ describe.skipIf(skip)('explain on Kuma 2.13.10 cases.yaml', () => {
   it.each((file?.cases ?? []).map((c) => [c.id, c] as const))('case %s', (id, testCase) => {
     const caseFile = file!;
     const where = `case ${id} (${testCase.description})`;
-    const ctx = contextFrom(optionsOf(caseArgv(caseFile, testCase, tempDir).argv));
+    const ctx = contextFrom(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
     const input = (testCase.input ? parse(readFileSync(casePath(caseFile, testCase.input), 'utf8'), { version: '1.1' }) : testCase.inputInline) as Pod;
     const decision: PodDecision = explainPod(input, ctx);
 
@@ -83,7 +77,7 @@ describe.skipIf(skip)('explain on Kuma 2.13.10 cases.yaml', () => {
   it('names each probe rewrite with the original and the new handler (golden 03)', () => {
     const caseFile = file!;
     const testCase = caseFile.cases.find((c) => c.id === '03')!;
-    const ctx = contextFrom(optionsOf(caseArgv(caseFile, testCase, tempDir).argv));
+    const ctx = contextFrom(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
     const input = parse(readFileSync(casePath(caseFile, testCase.input!), 'utf8'), { version: '1.1' }) as Pod;
     const rewrites = explainPod(input, ctx).added!.probeRewrites;
     expect(rewrites.length).toBeGreaterThan(0);

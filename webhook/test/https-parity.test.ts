@@ -17,7 +17,7 @@ import jsonpatch from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance, missingTools } from '../../test-support/environment.ts';
-import { contextFrom, injectCommand, type InjectOptions, runInjectArgv } from '../cli/inject.ts';
+import { contextFrom, runInjectArgv } from '../cli/inject.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
@@ -26,6 +26,7 @@ import type { ClusterState } from '../state/cluster-state.ts';
 import { decodeResponse, testCertificates, testServer } from './http-fixtures.ts';
 import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from './support/conformance-cases.ts';
 import { httpsReviewClient, type HttpsReviewClient } from './support/https-review.ts';
+import { injectOptionsOf } from './support/inject-options.ts';
 import { yamlDataDiff } from './support/yaml-data-diff.ts';
 
 const skip = missingConformance('injector');
@@ -34,13 +35,6 @@ const file: CaseFile | undefined = skip ? undefined : readCases(join(conformance
 const tempDir = mkdtempSync(join(tmpdir(), `kuma-https-parity-${process.pid}-`));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 const exec = promisify(execFile);
-
-/** `inject`'s own flag parsing (its definitions, not a copy), without running it. */
-function optionsOf(argv: string[]): InjectOptions {
-  const command = injectCommand().exitOverride().action(() => {});
-  command.parse(argv, { from: 'user' });
-  return command.opts<InjectOptions>();
-}
 
 /** Offline `kuma-injector inject`, in-process. */
 async function injectOffline(argv: string[], stdin: string | undefined) {
@@ -100,7 +94,7 @@ function groups(caseFile: CaseFile): Map<string, PreparedCase[]> {
   const byKey = new Map<string, PreparedCase[]>();
   for (const testCase of caseFile.cases) {
     const { argv, stdin } = caseArgv(caseFile, testCase, tempDir);
-    const ctx = contextFrom(optionsOf(argv));
+    const ctx = contextFrom(injectOptionsOf(argv));
     const key = JSON.stringify({ config: testCase.config, settings: ctx.settings });
     byKey.set(key, [...(byKey.get(key) ?? []), { testCase, argv, ...(stdin !== undefined ? { stdin } : {}), ctx }]);
   }
