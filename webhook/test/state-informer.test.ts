@@ -125,6 +125,10 @@ describe('informer-backed ClusterState against a stand-in API server', () => {
     await vi.waitFor(() => expect(standIn.openWatchCount()).toBe(4), WAIT);
     expect(s.apiRequests()).toBe(8);
     expect(standIn.requestCount()).toBe(8);
+    // Each watch asks for a server-side timeout and for bookmarks (fewer 410s after quiet periods).
+    for (const request of standIn.requests.filter((r) => r.verb === 'watch')) {
+      expect(request.query).toMatchObject({ timeoutSeconds: '300', allowWatchBookmarks: 'true' });
+    }
   });
 
   it('applies add, update and delete events to the caches', async () => {
@@ -236,6 +240,22 @@ describe('informer-backed ClusterState against a stand-in API server', () => {
     await s.whenReady();
     expect(s.mesh('default')).toBeDefined();
     expect(s.containerPatch(SYSTEM, 'container-patch-1')).toBeDefined();
+  });
+
+  it('stays ready on the last known objects when the CRDs go away after the sync, and keeps retrying', async () => {
+    const s = start();
+    await s.whenReady();
+    await vi.waitFor(() => expect(standIn.openWatchCount()).toBe(4), WAIT);
+    standIn.setKumaCrdsInstalled(false);
+    await vi.waitFor(() => {
+      const missing = ofType('watch-error').filter((e) => e.resource === 'meshes' && e.missing);
+      expect(missing.length).toBeGreaterThanOrEqual(2);
+    }, WAIT);
+    expect(s.ready()).toBe(true);
+    expect(s.mesh('default')).toBeDefined();
+    standIn.setKumaCrdsInstalled(true);
+    standIn.put({ kind: 'Mesh', metadata: { name: 'back' } });
+    await vi.waitFor(() => expect(s.mesh('back')).toBeDefined(), WAIT);
   });
 
   it('relists periodically, which repairs an event the watch never delivered', async () => {

@@ -4,6 +4,9 @@
 // 410 Gone for expired ones) for Namespaces, ConfigMaps and Kuma's Meshes and
 // ContainerPatches, counts every request, and lets a test change objects,
 // break or end watch connections, answer errors and remove Kuma's CRDs.
+// Not served: get of a single object, writes, label selectors, bookmarks and
+// watch timeouts (`timeoutSeconds` is recorded but a watch stays open until
+// the test ends it).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
