@@ -1,6 +1,6 @@
 // System access used by profile detection and the executor, injectable so
 // tests run against a network namespace or against recorded outputs.
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { networkInterfaces, release } from 'node:os';
 import { spawnCommand, type RunCommand } from '../exec/run.ts';
@@ -23,6 +23,8 @@ export interface SystemDeps {
   fileExists(path: string): boolean;
   /** True when `path` is an executable file. */
   isExecutable(path: string): boolean;
+  /** Symlinks resolved (iptables-nft, -save and -restore are usually one multi-call binary). */
+  realPath(path: string): string;
   /** Directories of $PATH, in order. */
   pathDirs(): string[];
   /** Interfaces of the network namespace the rules are for. */
@@ -61,6 +63,13 @@ export function systemDeps(overrides: Partial<SystemDeps> = {}): SystemDeps {
     writeFile: (p, c, mode) => writeFile(p, c, { mode }),
     fileExists: existsSync,
     isExecutable,
+    realPath: (p) => {
+      try {
+        return realpathSync(p);
+      } catch {
+        return p;
+      }
+    },
     pathDirs: () => (process.env.PATH ?? '').split(':').filter(Boolean),
     interfaces: localInterfaces,
     kernelRelease: () => Promise.resolve(release()),

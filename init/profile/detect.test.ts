@@ -1,36 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
-import { debianExecutables, debianVersion, emptyNatSave, recordedSystem } from '../test/support/recorded-system.ts';
+import { debianSystem, recordedSystem } from '../test/support/recorded-system.ts';
 import { detectProfile } from './detect.ts';
 
-type Backend = { existing?: boolean; docker?: boolean; missingModules?: string[] };
-
-/** A Debian-12-like system where each backend has the given state. */
-function system(state: { nft?: Backend; legacy?: Backend; ip6?: string }, files: Record<string, string> = {}) {
-  return recordedSystem({
-    executables: debianExecutables,
-    files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nkuma-dp:x:5678:5678::/:/bin/sh\n', ...files },
-    respond: (line) => {
-      const version = debianVersion(line);
-      if (version) return version;
-      const m = /^\/usr\/sbin\/ip6?tables-(nft|legacy)(-save)? (.*)$/.exec(line);
-      if (m) {
-        const b = state[m[1] as 'nft' | 'legacy'] ?? {};
-        const mod = /^-m (\w+) -h$/.exec(m[3]!);
-        if (mod) return { code: b.missingModules?.includes(mod[1]!) ? 2 : 0 };
-        const table = /^-t (\w+)$/.exec(m[3]!)?.[1];
-        if (table === 'nat') {
-          const extra = `${b.existing ? '-A OUTPUT -j ACCEPT\n' : ''}${b.docker ? ':DOCKER_OUTPUT - [0:0]\n' : ''}`;
-          return { code: 0, stdout: emptyNatSave.replace('COMMIT', `${extra}COMMIT`) };
-        }
-        if (table) return { code: 0, stdout: `*${table}\nCOMMIT\n` };
-      }
-      if (line === 'ip -6 addr add ::6/128 dev lo') return state.ip6 === undefined ? { code: 0 } : { code: 2, stderr: state.ip6 };
-      return undefined;
-    },
-  });
-}
+const system = debianSystem;
 
 const config = (change: (c: TransparentProxyConfig) => void = () => undefined) => {
   const c = defaultConfig();
@@ -55,15 +29,15 @@ describe('detectProfile with recorded outputs (Debian 12, iptables 1.8.9)', () =
     expect(p.ipv6.executables?.restore).toBe('/usr/sbin/ip6tables-nft-restore');
     const legacyProbes = sys.calls.filter((c) => c.startsWith('/usr/sbin/iptables-legacy'));
     expect(legacyProbes).toEqual([
-      '/usr/sbin/iptables-legacy --version',
-      '/usr/sbin/iptables-legacy-save --version',
-      '/usr/sbin/iptables-legacy-restore --version',
-      ...['owner', 'tcp', 'udp', 'comment', 'conntrack', 'multiport'].map((m) => `/usr/sbin/iptables-legacy -m ${m} -h`),
+      '/usr/sbin/iptables-legacy --version', // -save and -restore are the same multi-call binary
+      '/usr/sbin/iptables-legacy-restore --test', // all six modules at once (reads nat, Kuma's first table)
       // nat, raw, mangle: the order of first use decides iptables-legacy-save's table order (e2e goldens)
       '/usr/sbin/iptables-legacy-save -t nat',
       '/usr/sbin/iptables-legacy-save -t raw',
       '/usr/sbin/iptables-legacy-save -t mangle',
     ]);
+    // nft saves create no table: one save answers for nat, raw and mangle
+    expect(sys.calls.filter((c) => c.startsWith('/usr/sbin/iptables-nft-save'))).toEqual(['/usr/sbin/iptables-nft-save']);
     expect(sys.calls.some((c) => c.startsWith('/usr/sbin/ip6tables-legacy'))).toBe(false);
     expect(p.warnings).toEqual([]);
   });
@@ -87,8 +61,12 @@ describe('detectProfile with recorded outputs (Debian 12, iptables 1.8.9)', () =
   });
 
   it('skips a backend that misses the minimal requirements, and fails when none meets them', async () => {
-    const p = await detectProfile(config(), system({ nft: { missingModules: ['owner'] } }));
+    const sys = system({ nft: { missingModules: ['owner'] } });
+    const p = await detectProfile(config(), sys);
     expect(p.ipv4.executables?.mode).toBe('legacy');
+    // the one-shot probe failed, so each module was probed as Kuma does
+    expect(sys.calls).toContain('/usr/sbin/iptables-nft -m owner -h');
+    expect(p.ipv6.modules.owner).toBe(true);
 
     const none = system({ nft: { missingModules: ['owner'] }, legacy: { missingModules: ['tcp'] } });
     const error = await detectProfile(config(), none).catch((e: unknown) => e);

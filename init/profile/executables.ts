@@ -27,15 +27,20 @@ function findPath(deps: SystemDeps, name: string): string | undefined {
   return undefined;
 }
 
-/** `--version` of each path at most once per detection (the same binary is reached through several candidates). */
+/**
+ * `--version` at most once per binary during one detection: candidates and the
+ * three executables of a backend usually resolve to one multi-call binary
+ * (xtables-nft-multi), whose version and mode are the same under every name.
+ */
 export class VersionCache {
   private readonly seen = new Map<string, Promise<VersionProbe>>();
   constructor(private readonly deps: SystemDeps) {}
   probe(path: string): Promise<VersionProbe> {
-    let p = this.seen.get(path);
+    const binary = this.deps.realPath(path);
+    let p = this.seen.get(binary);
     if (!p) {
       p = this.deps.run(path, ['--version'], { env: this.deps.env }).then((r) => parseIptablesVersion(r.code, r.stdout, r.stderr));
-      this.seen.set(path, p);
+      this.seen.set(binary, p);
     }
     return p;
   }

@@ -1,28 +1,67 @@
-// What one backend can do, probed in Kuma's exact order (the order of first
-// use decides the table order of a later `iptables-legacy-save`, which the
-// e2e goldens capture): modules, existing rules (nat, raw, mangle), tables.
+// What one backend can do, probed in Kuma's order (the order of first use
+// decides the table order of a later `iptables-legacy-save`, which the e2e
+// goldens capture): modules, existing rules (nat, raw, mangle), tables. Same
+// answers as Kuma's probes with fewer processes.
 import type { SystemDeps } from './deps.ts';
-import { hasDockerOutputChain, hasRulesBeyondBuiltins } from './parse.ts';
+import { hasDockerOutputChain, hasRulesBeyondBuiltins, tableSection } from './parse.ts';
 import type { Executables, FamilyProfile } from './profile.ts';
 
 const moduleNames = ['owner', 'tcp', 'udp', 'comment', 'conntrack', 'multiport'] as const;
 const tableNames = ['nat', 'raw', 'mangle'] as const;
 
-/** Probes modules and tables; an `iptables-save -t <table>` result is reused between the two table passes. */
-export async function probeFunctionality(deps: SystemDeps, exe: Executables): Promise<Omit<FamilyProfile, 'executables'>> {
-  // Module probes touch no table, so they run side by side; the table probes below stay in order.
+/** One rule per module; when `restore --test` accepts it, every `-m <module> -h` would succeed too. */
+const moduleProbeRules = `*nat
+-A OUTPUT -m owner --uid-owner 0 -j RETURN
+-A OUTPUT -p tcp -m tcp --dport 1 -j RETURN
+-A OUTPUT -p udp -m udp --dport 1 -j RETURN
+-A OUTPUT -m comment --comment probe -j RETURN
+-A OUTPUT -m conntrack --ctstate NEW -j RETURN
+-A OUTPUT -p tcp -m multiport --dports 1,2 -j RETURN
+COMMIT
+`;
+
+/**
+ * Kuma runs `iptables -m <m> -h` per module. One `restore --test` of a rule per
+ * module answers for all six when they load (the usual case); otherwise the
+ * individual probes tell which one is missing. The test reads only the nat
+ * table, the table Kuma's probes touch first anyway.
+ */
+async function probeModules(deps: SystemDeps, exe: Executables): Promise<FamilyProfile['modules']> {
+  const all = await deps.run(exe.restore, ['--test'], { input: moduleProbeRules, env: deps.env });
+  if (all.code === 0) return Object.fromEntries(moduleNames.map((m) => [m, true])) as FamilyProfile['modules'];
   const loaded = await Promise.all(moduleNames.map((m) => deps.run(exe.iptables, ['-m', m, '-h'], { env: deps.env })));
-  const modules = Object.fromEntries(moduleNames.map((m, i) => [m, loaded[i]!.code === 0])) as FamilyProfile['modules'];
-  const saves = new Map<string, { ok: boolean; stdout: string }>();
-  const save = async (table: string) => {
+  return Object.fromEntries(moduleNames.map((m, i) => [m, loaded[i]!.code === 0])) as FamilyProfile['modules'];
+}
+
+type TableSave = { ok: boolean; stdout: string };
+
+/**
+ * `iptables-save -t <table>` per table, in Kuma's order (on legacy the first use
+ * creates the table and decides iptables-legacy-save's table order). nft creates
+ * nothing on a save, so one `iptables-nft-save` answers for the three tables.
+ */
+function tableSaves(deps: SystemDeps, exe: Executables): (table: string) => Promise<TableSave> {
+  const saves = new Map<string, Promise<TableSave>>();
+  let full: Promise<TableSave> | undefined;
+  return (table) => {
     let r = saves.get(table);
     if (!r) {
-      const out = await deps.run(exe.save, ['-t', table], { env: deps.env });
-      r = { ok: out.code === 0, stdout: out.stdout };
+      if (exe.mode === 'nft') {
+        full ??= deps.run(exe.save, [], { env: deps.env }).then((out) => ({ ok: out.code === 0, stdout: out.stdout }));
+        r = full.then((f) => ({ ok: f.ok, stdout: tableSection(f.stdout, table) }));
+      } else {
+        r = deps.run(exe.save, ['-t', table], { env: deps.env }).then((out) => ({ ok: out.code === 0, stdout: out.stdout }));
+      }
       saves.set(table, r);
     }
     return r;
   };
+}
+
+/** Probes modules and tables (tproxy spec §3.3 step 3). */
+export async function probeFunctionality(deps: SystemDeps, exe: Executables): Promise<Omit<FamilyProfile, 'executables'>> {
+  const modules = await probeModules(deps, exe);
+  const save = tableSaves(deps, exe);
   let existingRules = false;
   for (const t of tableNames) {
     const r = await save(t);

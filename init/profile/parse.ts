@@ -50,6 +50,15 @@ export function hasRulesBeyondBuiltins(save: string, table: keyof typeof builtin
   return meaningful.length > builtinChainCount[table];
 }
 
+/** The `*<table>` … `COMMIT` part of a full iptables-save output ('' when the table is absent). */
+export function tableSection(save: string, table: string): string {
+  const lines = save.split('\n');
+  const start = lines.findIndex((l) => l.trim() === `*${table}`);
+  if (start < 0) return '';
+  const end = lines.findIndex((l, i) => i > start && l.trim() === 'COMMIT');
+  return lines.slice(start, end < 0 ? undefined : end + 1).join('\n') + '\n';
+}
+
 export function hasDockerOutputChain(natSave: string): boolean {
   return /^:DOCKER_OUTPUT/m.test(natSave);
 }

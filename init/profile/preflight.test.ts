@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
-import { debianExecutables, debianVersion, emptyNatSave, recordedSystem } from '../test/support/recorded-system.ts';
+import { conntrackMissing, debianSystem } from '../test/support/recorded-system.ts';
 import { detectProfile } from './detect.ts';
 import { ensureLoadable, missingFeature } from './preflight.ts';
 import type { EnvironmentProfile } from './profile.ts';
 
-const conntrackMissing = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\n\nError occurred at line: 4\n";
-
-/** Debian 12 where `<backend>-restore --test` fails as recorded, and everything else works. */
-function system(failing: Array<'nft' | 'legacy'>) {
-  return recordedSystem({
-    executables: debianExecutables,
-    respond: (line) => {
-      const v = debianVersion(line);
-      if (v) return v;
-      if (/ -m \w+ -h$/.test(line)) return { code: 0 };
-      if (/-save -t nat$/.test(line)) return { code: 0, stdout: emptyNatSave };
-      if (/-save -t \w+$/.test(line)) return { code: 0, stdout: '' };
-      const restore = /ip6?tables-(nft|legacy)-restore .*--test$/.exec(line);
-      if (restore) return failing.includes(restore[1] as 'nft' | 'legacy') ? { code: 2, stderr: conntrackMissing } : { code: 0 };
-      if (line.startsWith('ip -6 addr add')) return { code: 0 };
-      return undefined;
-    },
-  });
-}
+/** Debian 12 where `<backend>-restore --test` of the rendered rules fails (missing conntrack) for `failing`. */
+const system = (failing: Array<'nft' | 'legacy'>) =>
+  debianSystem({ nft: { rejectsRules: failing.includes('nft') }, legacy: { rejectsRules: failing.includes('legacy') } });
 
 const render = (p: EnvironmentProfile) => ({ ipv4: { restoreInput: `* nat\n# ${p.ipv4.executables?.mode}\nCOMMIT\n` }, ipv6: { restoreInput: '* nat\nCOMMIT\n' } });
 

@@ -13,6 +13,8 @@ export function recordedSystem(opts: {
   respond: (commandLine: string, input?: string) => Partial<RunResult> | undefined;
   files?: Record<string, string>;
   interfaces?: NetInterface[];
+  /** Symlink targets (`/usr/sbin/iptables-nft` → `/usr/sbin/xtables-nft-multi`). */
+  realPaths?: Record<string, string>;
 }): RecordedSystem {
   const calls: string[] = [];
   return {
@@ -31,6 +33,7 @@ export function recordedSystem(opts: {
     writeFile: async () => undefined,
     fileExists: (path) => opts.files?.[path] !== undefined,
     isExecutable: (path) => opts.executables.includes(path),
+    realPath: (path) => opts.realPaths?.[path] ?? path,
     pathDirs: () => ['/usr/local/sbin', '/usr/sbin', '/usr/bin'],
     interfaces: async () =>
       opts.interfaces ?? [
@@ -47,6 +50,11 @@ export const debianExecutables = ['', '-save', '-restore'].flatMap((part) =>
   ['iptables', 'ip6tables'].flatMap((p) => ['-nft', '-legacy', ''].map((m) => `/usr/sbin/${p}${m}${part}`)),
 );
 
+/** Every name is a link to one multi-call binary per backend (the plain names to nft). */
+const debianRealPaths = Object.fromEntries(
+  debianExecutables.map((path) => [path, `/usr/sbin/xtables-${path.includes('-legacy') ? 'legacy' : 'nft'}-multi`]),
+);
+
 /** `--version` output of a Debian 12 binary. */
 export function debianVersion(commandLine: string): Partial<RunResult> | undefined {
   const m = /^\/usr\/sbin\/(ip6?tables)(-nft|-legacy)?(-save|-restore)? --version$/.exec(commandLine);
@@ -55,3 +63,50 @@ export function debianVersion(commandLine: string): Partial<RunResult> | undefin
 }
 
 export const emptyNatSave = '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n';
+
+export const conntrackMissing = "iptables-nft-restore v1.8.9 (nf_tables): Couldn't load match `conntrack':No such file or directory\n\nError occurred at line: 4\n";
+
+export interface BackendState {
+  /** nat holds a rule that is not Kuma's. */
+  existing?: boolean;
+  docker?: boolean;
+  /** `-m <m> -h` fails for these (and so does the one-shot module probe). */
+  missingModules?: string[];
+  /** `restore --test` of rendered rules fails with a missing conntrack match. */
+  rejectsRules?: boolean;
+}
+
+/** A Debian-12-like system with recorded iptables 1.8.9 answers for each backend's state. */
+export function debianSystem(
+  state: { nft?: BackendState; legacy?: BackendState; ip6?: string },
+  files: Record<string, string> = {},
+): RecordedSystem {
+  return recordedSystem({
+    executables: debianExecutables,
+    realPaths: debianRealPaths,
+    files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nkuma-dp:x:5678:5678::/:/bin/sh\n', ...files },
+    respond: (line, input) => {
+      const version = debianVersion(line);
+      if (version) return version;
+      if (line === 'ip -6 addr add ::6/128 dev lo') return state.ip6 === undefined ? { code: 0 } : { code: 2, stderr: state.ip6 };
+      const m = /^\/usr\/sbin\/ip6?tables-(nft|legacy)(-save|-restore)?(?: (.*))?$/.exec(line);
+      if (!m) return undefined;
+      const b = state[m[1] as 'nft' | 'legacy'] ?? {};
+      const [, , part = '', args = ''] = m;
+      const nat = emptyNatSave.replace('COMMIT', `${b.existing ? '-A OUTPUT -j ACCEPT\n' : ''}${b.docker ? ':DOCKER_OUTPUT - [0:0]\n' : ''}COMMIT`);
+      if (part === '') {
+        const mod = /^-m (\w+) -h$/.exec(args);
+        return mod ? { code: b.missingModules?.includes(mod[1]!) ? 2 : 0 } : undefined;
+      }
+      if (part === '-save') {
+        if (args === '') return { code: 0, stdout: `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n${nat}` };
+        const table = /^-t (\w+)$/.exec(args)?.[1];
+        return table === 'nat' ? { code: 0, stdout: nat } : { code: 0, stdout: `*${table}\nCOMMIT\n` };
+      }
+      if (!args.endsWith('--test')) return undefined;
+      const moduleProbe = input?.includes('--uid-owner 0 ') ?? false;
+      const fails = moduleProbe ? (b.missingModules?.length ?? 0) > 0 : b.rejectsRules;
+      return fails ? { code: 2, stderr: conntrackMissing } : { code: 0 };
+    },
+  });
+}
