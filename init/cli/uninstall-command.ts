@@ -47,9 +47,16 @@ export const uninstallFlags: readonly FlagDef<UninstallState>[] = [
 const description = `Uninstall the transparent proxy: remove every KUMA_MESH chain and every rule commented
 "kuma/mesh/transparent/proxy" (IPv4 and IPv6), then restore /etc/resolv.conf.kuma-backup if present.`;
 
-export async function uninstallTransparentProxy(args: readonly string[], io: CliIo): Promise<number> {
+/** The command line → config (Kuma defaults plus the flags), help request and deprecation notices. */
+export function parseUninstallArgs(args: readonly string[]): UninstallState & { notices: string[] } {
   const state: UninstallState = { config: defaultConfig(), help: false };
   const { notices } = withUsageHint('uninstall transparent-proxy', () => parseFlags(args, uninstallFlags, state));
+  return { ...state, notices };
+}
+
+export async function uninstallTransparentProxy(args: readonly string[], io: CliIo): Promise<number> {
+  const state = parseUninstallArgs(args);
+  const { notices } = state;
   if (state.help) {
     io.stdout(commandHelp(description, 'uninstall transparent-proxy', uninstallFlags));
     return EXIT_OK;

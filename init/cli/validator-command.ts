@@ -49,9 +49,15 @@ const description = `Validate that the transparent proxy redirects traffic (CNI 
 a client owned by this UID connects to 127.0.0.6 (::6) and must reach a server on the inbound
 port, which answers with a token the client checks.`;
 
-export async function installTransparentProxyValidator(args: readonly string[], io: CliIo): Promise<number> {
+/** The command line → the raw flag values init/validator resolves, and the help request. */
+export function parseValidatorArgs(args: readonly string[]): ValidatorState {
   const state: ValidatorState = { flags: { transparentProxyConfig: [] }, help: false };
   withUsageHint('install transparent-proxy-validator', () => parseFlags(args, validatorFlags, state));
+  return state;
+}
+
+export async function installTransparentProxyValidator(args: readonly string[], io: CliIo): Promise<number> {
+  const state = parseValidatorArgs(args);
   if (state.help) {
     io.stdout(commandHelp(description, 'install transparent-proxy-validator', validatorFlags));
     return EXIT_OK;
