@@ -14,10 +14,8 @@ import type { SidecarContainersMode } from '../config/settings.ts';
 import { demoObjects } from '../demo/demo-state.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
-import type { WebhookServer } from '../http/server.ts';
 import type { ClusterState } from '../state/cluster-state.ts';
 import { loadStateFiles } from '../state/file-state.ts';
 import { startInformerState } from '../state/informer-state.ts';
@@ -117,15 +115,15 @@ export async function runServe(options: ServeOptions): Promise<void> {
     serverVersion,
     deltaXds: options.deltaXds,
   });
-  let app: WebhookServer | undefined;
-  const source = stateSource(options, ctx.config, kubeConfig, () => app!.log);
+  // The state and the certificate watcher log only asynchronously, after `app` below exists.
+  const source = stateSource(options, ctx.config, kubeConfig, () => app.log);
   const context = { ...ctx, state: source.state };
   const inject: InjectFn = (pod, namespace) =>
-    injectPod(pod as Pod, namespace !== undefined ? { ...context, namespace } : context);
+    injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
 
-  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app?.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
   let draining = false;
-  app = buildWebhookServer({
+  const app = buildWebhookServer({
     inject,
     state: source.state,
     tls,

@@ -65,7 +65,10 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     app.server.setSecureContext(secureContextOptions(pair));
     app.log.info('serving certificate reloaded');
   });
-  app.addHook('onClose', async () => unsubscribe());
+  app.addHook('onClose', (_instance, done) => {
+    unsubscribe();
+    done();
+  });
 
   // JSON only: anything else is 415, not parsed as text.
   app.removeAllContentTypeParsers();
@@ -105,7 +108,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     logAdmission(reply, record, labels);
   });
 
-  app.get('/healthz', async () => 'ok\n');
+  app.get('/healthz', (_request, reply) => reply.send('ok\n'));
   app.get('/readyz', async (_request, reply) => {
     const reasons = notReadyReasons(readiness);
     if (reasons.length === 0) return 'ok\n';

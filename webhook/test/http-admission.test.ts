@@ -50,14 +50,16 @@ describe('POST /inject-sidecar', () => {
 
   it('omits patch and patchType when the engine skips the pod', async () => {
     app = await testServer();
-    const res = await post(app, podAdmissionReview(labelledPod('disabled')));
-    expect(res.response).toEqual({ uid: expect.any(String), allowed: true });
+    const review = podAdmissionReview(labelledPod('disabled'));
+    const res = await post(app, review);
+    expect(res.response).toEqual({ uid: review.request.uid, allowed: true });
   });
 
   it('omits patch and patchType when an injection has no operations', async () => {
     app = await testServer({ inject: (pod) => ({ result: 'injected', pod, patch: [] }) });
-    const res = await post(app, podAdmissionReview(samplePod()));
-    expect(res.response).toEqual({ uid: expect.any(String), allowed: true });
+    const review = podAdmissionReview(samplePod());
+    const res = await post(app, review);
+    expect(res.response).toEqual({ uid: review.request.uid, allowed: true });
   });
 
   it("refuses an unknown injection label value with Kuma's message", async () => {

@@ -9,9 +9,10 @@ import { decodeResponse, testServer } from './http-fixtures.ts';
 type Server = Awaited<ReturnType<typeof testServer>>;
 const json = { 'content-type': 'application/json' };
 
-const reviewWith = (change: (review: Record<string, any>) => void): string => {
-  const review = podAdmissionReview(samplePod()) as Record<string, any>;
-  change(review);
+/** A good review, changed by `change` (which gets the review and its request as plain records). */
+const reviewWith = (change: (review: Record<string, unknown>, request: Record<string, unknown>) => void): string => {
+  const review = podAdmissionReview(samplePod());
+  change(review, review.request);
   return JSON.stringify(review);
 };
 
@@ -25,10 +26,10 @@ const cases: [name: string, headers: Record<string, string>, payload: string, co
   ['kind Pod', json, reviewWith((r) => (r.kind = 'Pod')), 'KI_ERR_NOT_ADMISSION_REVIEW'],
   ['a review without request', json, reviewWith((r) => delete r.request), 'KI_ERR_MISSING_REQUEST'],
   ['a request that is a string', json, reviewWith((r) => (r.request = 'pod')), 'KI_ERR_MISSING_REQUEST'],
-  ['a request without uid', json, reviewWith((r) => delete r.request.uid), 'KI_ERR_MISSING_UID'],
-  ['a Pod CREATE without object', json, reviewWith((r) => delete r.request.object), 'KI_ERR_MISSING_OBJECT'],
-  ['a Pod CREATE with a null object', json, reviewWith((r) => (r.request.object = null)), 'KI_ERR_MISSING_OBJECT'],
-  ['a Pod CREATE with an array object', json, reviewWith((r) => (r.request.object = [])), 'KI_ERR_MISSING_OBJECT'],
+  ['a request without uid', json, reviewWith((_r, request) => delete request.uid), 'KI_ERR_MISSING_UID'],
+  ['a Pod CREATE without object', json, reviewWith((_r, request) => delete request.object), 'KI_ERR_MISSING_OBJECT'],
+  ['a Pod CREATE with a null object', json, reviewWith((_r, request) => (request.object = null)), 'KI_ERR_MISSING_OBJECT'],
+  ['a Pod CREATE with an array object', json, reviewWith((_r, request) => (request.object = [])), 'KI_ERR_MISSING_OBJECT'],
   ['a __proto__ key (prototype poisoning)', json, '{"apiVersion":"admission.k8s.io/v1","__proto__":{"x":1}}', 'KI_ERR_MALFORMED_JSON'],
   ['text/plain', { 'content-type': 'text/plain' }, reviewWith(() => {}), 'KI_ERR_UNSUPPORTED_MEDIA_TYPE'],
   ['no content-type', {}, reviewWith(() => {}), 'KI_ERR_UNSUPPORTED_MEDIA_TYPE'],
@@ -50,7 +51,7 @@ describe('bad input on POST /inject-sidecar', () => {
   it.each(cases)('%s → documented status and code, and the server keeps serving', async (_name, headers, payload, code) => {
     const res = await app.inject({ method: 'POST', url: '/inject-sidecar', headers, payload });
     expect(res.statusCode).toBe(webhookErrors[code].statusCode);
-    const body = res.json();
+    const body = res.json<{ message: string }>();
     expect(body).toMatchObject({ statusCode: webhookErrors[code].statusCode, code });
     expect(body.message).toContain(webhookErrors[code].message);
     await serveGoodReview();
@@ -58,7 +59,7 @@ describe('bad input on POST /inject-sidecar', () => {
 
   it('names what is wrong with the envelope', async () => {
     const res = await app.inject({ method: 'POST', url: '/inject-sidecar', headers: json, payload: reviewWith((r) => (r.apiVersion = 'admission.k8s.io/v1beta1')) });
-    expect(res.json().message).toBe(
+    expect(res.json<{ message: string }>().message).toBe(
       'expected an AdmissionReview of apiVersion admission.k8s.io/v1: got apiVersion "admission.k8s.io/v1beta1" and kind "AdmissionReview"',
     );
   });

@@ -48,14 +48,16 @@ export const addSidecar: InjectFn = (pod, namespace): InjectionOutcome => {
 };
 
 /** A review's response, decoded: the patch as operations. */
-export function decodeResponse(body: string): {
+export interface DecodedReview {
   apiVersion: string;
   kind: string;
   response: { uid: string; allowed: boolean; status?: { code: number; message: string }; patchType?: string; patch?: string };
   ops: Operation[];
-} {
-  const review = JSON.parse(body);
-  const ops = review.response.patch ? JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8')) : [];
+}
+
+export function decodeResponse(body: string): DecodedReview {
+  const review = JSON.parse(body) as Omit<DecodedReview, 'ops'>;
+  const ops = review.response.patch ? (JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8')) as Operation[]) : [];
   return { ...review, ops };
 }
 

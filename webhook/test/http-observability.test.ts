@@ -71,7 +71,7 @@ describe('/metrics', () => {
 });
 
 describe('logs', () => {
-  async function logsOf(run: (server: Server) => Promise<unknown>): Promise<Record<string, any>[]> {
+  async function logsOf(run: (server: Server) => Promise<unknown>): Promise<Record<string, unknown>[]> {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
@@ -82,7 +82,7 @@ describe('logs', () => {
     return text
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line));
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   }
 
   it('writes one JSON line per admission carrying the uid and decision, and none for probes', async () => {

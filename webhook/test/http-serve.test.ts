@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import jsonpatch from 'fast-json-patch';
 import { stringify } from 'yaml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { missingTools } from '../../test-support/environment.ts';
 import { runCli } from '../cli/program.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
@@ -38,8 +38,8 @@ function start(args: string[]): Running {
   const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
-  child.stdout!.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
   return { child, output: () => text, exited };
 }
@@ -95,7 +95,7 @@ describe('kuma-injector serve --demo (what npm start runs)', () => {
     // Run the printed command as printed, through a shell.
     const { stdout } = await promisify(execFile)('sh', ['-c', curl]);
     const answer = decodeResponse(stdout);
-    const review = JSON.parse(readFileSync(reviewFile, 'utf8'));
+    const review = JSON.parse(readFileSync(reviewFile, 'utf8')) as ReturnType<typeof podAdmissionReview>;
     expect(answer.response).toMatchObject({ uid: review.request.uid, allowed: true, patchType: 'JSONPatch' });
     const pod = jsonpatch.applyPatch(structuredClone(review.request.object), answer.ops, true, false).newDocument as {
       spec: { containers: { name: string }[]; initContainers?: { name: string }[] };
@@ -146,8 +146,9 @@ describe('kuma-injector serve --state with certificate files', () => {
     expect(injected.response.allowed).toBe(true);
     expect(injected.ops.length).toBeGreaterThan(0);
 
-    const skipped = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'plain' }));
-    expect(skipped.response).toEqual({ uid: expect.any(String), allowed: true });
+    const plain = podAdmissionReview(samplePod(), { namespace: 'plain' });
+    const skipped = await admit(port, certificates.caCert, plain);
+    expect(skipped.response).toEqual({ uid: plain.request.uid, allowed: true });
 
     const labelled = samplePod();
     (labelled.metadata as { labels: Record<string, string> }).labels['kuma.io/sidecar-injection'] = 'sure';
@@ -213,25 +214,22 @@ describe('kuma-injector serve watching a cluster (STAND-IN API server on loopbac
 
 describe('kuma-injector serve usage errors', () => {
   it('exits 2 with a message when there are no TLS files and no --demo', async () => {
-    const errors: string[] = [];
-    const write = process.stderr.write;
-    process.stderr.write = ((text: string) => (errors.push(text), true)) as typeof process.stderr.write;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await runCli(['serve', '--state', '/nonexistent.yaml'])).toBe(2);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('--tls-cert-file and --tls-key-file are required');
     } finally {
-      process.stderr.write = write;
+      stderr.mockRestore();
     }
-    expect(errors.join('')).toContain('--tls-cert-file and --tls-key-file are required');
   });
 
   it('exits 1 on a bad flag value', async () => {
-    const write = process.stderr.write;
-    process.stderr.write = (() => true) as typeof process.stderr.write;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
       expect(await runCli(['serve', '--port', 'https'])).toBe(1);
       expect(await runCli(['serve', '--sidecar-containers', 'maybe'])).toBe(1);
     } finally {
-      process.stderr.write = write;
+      stderr.mockRestore();
     }
   });
 });

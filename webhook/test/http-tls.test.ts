@@ -79,7 +79,7 @@ function admitOver(port: number, options: { ca: string[]; agent?: Agent | false 
           try {
             resolve({ statusCode: res.statusCode ?? 0, allowed: decodeResponse(text).response.allowed, fingerprint });
           } catch (error) {
-            reject(error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         });
       },
