@@ -91,10 +91,15 @@ export async function install(
   const result: InstallResult = { families: [], spawned: 0 };
   const done: Snapshot[] = [];
 
-  for (const { family, profile: fp } of activeFamilies(profile, rendered.ipv6 !== undefined)) {
-    const exe = requireExecutables(fp, family);
+  const families = activeFamilies(profile, rendered.ipv6 !== undefined).map(({ family, profile: fp }) => ({
+    family,
+    exe: requireExecutables(fp, family),
+  }));
+  // Reading is independent per family, so both saves run side by side; changes stay one family at a time.
+  const saves = await Promise.all(families.map(({ family, exe }) => saveTables(d, exe.save, family)));
+  for (const [i, { family, exe }] of families.entries()) {
     const input = family === 'ipv4' ? rendered.ipv4.restoreInput : rendered.ipv6!.restoreInput;
-    const saveText = await saveTables(d, exe.save, family);
+    const saveText = saves[i]!;
     const current = parseTables(saveText);
     const desired = parseTables(input);
     if (alreadyInstalled(current, desired, m)) {

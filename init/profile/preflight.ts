@@ -30,7 +30,7 @@ interface Attempt {
   stderr: string;
 }
 
-/** Runs `restore --test` for each rendered family; returns the first failure. */
+/** Runs `restore --test` for each rendered family; returns the first failure (IPv4 before IPv6). */
 async function firstFailure(
   config: TransparentProxyConfig,
   profile: EnvironmentProfile,
@@ -42,13 +42,16 @@ async function firstFailure(
     ['ipv4', rendered.ipv4.restoreInput],
     ['ipv6', rendered.ipv6?.restoreInput],
   ];
-  for (const [family, input] of inputs) {
-    const exe = profile[family].executables;
-    if (input === undefined || !exe) continue;
-    const r = await runRestore(deps, config, { exe, input, mode: 'test', family }, log);
-    if (r.code !== 0) return { mode: exe.mode, family, stderr: r.stderr };
-  }
-  return undefined;
+  // The families are independent: tested side by side, reported in family order.
+  const results = await Promise.all(
+    inputs.map(async ([family, input]) => {
+      const exe = profile[family].executables;
+      if (input === undefined || !exe) return undefined;
+      const r = await runRestore(deps, config, { exe, input, mode: 'test', family }, log);
+      return r.code === 0 ? undefined : { mode: exe.mode, family, stderr: r.stderr };
+    }),
+  );
+  return results.find((r) => r !== undefined);
 }
 
 /** The profile switched to the other backend for both families; undefined when IPv4 cannot use it. */
