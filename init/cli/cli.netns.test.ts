@@ -80,6 +80,18 @@ describe.skipIf(missingRootTools('unshare', 'ip', 'iptables') || missingConforma
     expect(afterUninstall).not.toContain('kuma/mesh/transparent/proxy');
   });
 
+  it("the validator, with the injector's arguments, passes after an install (kuma-dp UID 0 = this process)", () => {
+    const r = inFreshNetns(
+      [
+        '$KUMA_INIT install transparent-proxy --kuma-dp-user=0 --ip-family-mode=ipv4 > /dev/null',
+        '$KUMA_INIT install transparent-proxy-validator --config-file=/tmp/.kumactl --ip-family-mode=ipv4 --validation-server-port=15006',
+      ].join(' && '),
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('validation successful, iptables rules applied correctly');
+  });
+
   it("an unknown kuma-dp user is a configuration error (exit 1) with kumactl's context", () => {
     const r = inFreshNetns('$KUMA_INIT install transparent-proxy --ip-family-mode ipv4 --kuma-dp-user no-such-user-kuma');
     expect(r.code).toBe(1);
