@@ -13,6 +13,7 @@ import type { InjectionOutcome } from './outcome.ts';
 import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
 import { malformedPod } from './pod-shape.ts';
+import { legacyPathWarnings } from './warnings.ts';
 import { precheck } from './precheck.ts';
 import { newSidecarContainer } from './sidecar-container.ts';
 import { spireEnabled } from './spire.ts';
@@ -27,7 +28,15 @@ function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefi
 }
 
 /** The legacy path (2.13 default): annotations carry the tproxy settings; kuma-init gets kumactl flags. */
-function legacyPath(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
+function legacyPath(
+  recorder: PatchRecorder,
+  mesh: string,
+  ctx: InjectionContext,
+  initPatches: NamedPatches,
+  warnings: string[],
+): Container | undefined {
+  const { redirectPortInbound, redirectPortOutbound } = ctx.config.sidecarContainer;
+  warnings.push(...legacyPathWarnings(annotationsOf(recorder), redirectPortInbound, redirectPortOutbound));
   const written = wrapError('could not generate annotations for pod', () => legacyAnnotations(annotationsOf(recorder), ctx));
   for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
@@ -38,7 +47,7 @@ function legacyPath(recorder: PatchRecorder, mesh: string, ctx: InjectionContext
   return undefined;
 }
 
-function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder {
+function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: string[]): PatchRecorder {
   const { config, settings } = ctx;
   const recorder = new PatchRecorder(input);
   const pod = recorder.doc;
@@ -61,8 +70,8 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext): PatchRecorder 
 
   const injectedInit =
     config.transparentProxyConfigMap !== ''
-      ? configPathSetup(recorder, mesh, ctx, patches.init)
-      : legacyPath(recorder, mesh, ctx, patches.init);
+      ? configPathSetup(recorder, mesh, ctx, patches.init, warnings)
+      : legacyPath(recorder, mesh, ctx, patches.init, warnings);
 
   if (config.ebpf.enabled) {
     recorder.append(['spec', 'volumes'], hostPathVolume('sys-fs-cgroup', config.ebpf.cgroupPath));
@@ -94,9 +103,13 @@ export function injectPod(input: Pod, ctx: InjectionContext): InjectionOutcome {
   if (malformed !== undefined) return { result: 'refused', reason: 'invalid_pod', message: `invalid pod: ${malformed}` };
   try {
     const decision = precheck(input, ctx);
-    if (decision.decision === 'skip') return { result: 'skipped', reason: decision.reason, message: decision.message };
-    const recorder = mutate(input, decision.mesh, ctx);
-    return { result: 'injected', pod: recorder.doc, patch: recorder.ops };
+    const { warnings } = decision;
+    const withWarnings = (): { warnings?: string[] } => (warnings.length > 0 ? { warnings } : {});
+    if (decision.decision === 'skip') {
+      return { result: 'skipped', reason: decision.reason, message: decision.message, ...withWarnings() };
+    }
+    const recorder = mutate(input, decision.mesh, ctx, warnings);
+    return { result: 'injected', pod: recorder.doc, patch: recorder.ops, ...withWarnings() };
   } catch (error) {
     if (error instanceof InjectionError) return { result: 'refused', reason: error.reason, message: error.message };
     // Everything else comes from parsing the pod's annotations (bad values); a TypeError would be a bug.

@@ -5,12 +5,13 @@ import { DEFAULT_MESH, Keys } from './annotation-keys.ts';
 import type { Pod } from './pod-types.ts';
 import type { KubeObject } from '../state/cluster-state.ts';
 
-export function resolveMesh(pod: Pod, namespace: KubeObject): string {
-  return (
-    pod.metadata?.labels?.[Keys.mesh] ||
-    pod.metadata?.annotations?.[Keys.mesh] ||
-    namespace.metadata.labels?.[Keys.mesh] ||
-    namespace.metadata.annotations?.[Keys.mesh] ||
-    DEFAULT_MESH
-  );
+export function resolveMesh(pod: Pod, namespace: KubeObject): { mesh: string; fromAnnotation: boolean } {
+  const sources: [string | undefined, boolean][] = [
+    [pod.metadata?.labels?.[Keys.mesh], false],
+    [pod.metadata?.annotations?.[Keys.mesh], true],
+    [namespace.metadata.labels?.[Keys.mesh], false],
+    [namespace.metadata.annotations?.[Keys.mesh], true],
+  ];
+  const [mesh, fromAnnotation] = sources.find(([value]) => value) ?? [DEFAULT_MESH, false];
+  return { mesh: mesh!, fromAnnotation };
 }

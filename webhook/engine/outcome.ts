@@ -9,12 +9,16 @@ export type InjectionOutcome =
       pod: Record<string, unknown>;
       /** RFC 6902 operations that turn the input pod into `pod`, built from the mutations made. */
       patch: Operation[];
+      /** Kuma 2.13's warning log lines for this pod (deprecated annotations, ignored values); absent when none. */
+      warnings?: string[];
     }
   | {
       result: 'skipped';
       /** Stable reason code, used as a metric label (e.g. `not_needed`, `exception_label`, `already_injected`). */
       reason: string;
       message: string;
+      /** As for `injected`. */
+      warnings?: string[];
     }
   | {
       result: 'refused';

@@ -75,3 +75,32 @@ describe('precheck (Kuma 2.13.10 decisions and error texts)', () => {
     });
   });
 });
+
+describe("Kuma 2.13's warnings", () => {
+  it('reports deprecated annotations, yes/no values, the mesh annotation and init containers with the sidecar UID', () => {
+    const pod = appPod({
+      annotations: { 'kuma.io/builtindns': 'enabled', 'kuma.io/init-first': 'yes', 'kuma.io/mesh': 'default' },
+      spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'setup', securityContext: { runAsUser: 5678 } }] },
+    });
+    const outcome = injectPod(pod, testContext());
+    expect(outcome.result).toBe('injected');
+    expect(outcome.result !== 'refused' && outcome.warnings).toEqual([
+      "WARNING: using deprecated pod annotation kuma.io/builtindns: 'kuma.io/builtindns' is no longer supported and it will be ignored, use 'kuma.io/builtin-dns' instead",
+      "WARNING: using 'yes' for annotation 'kuma.io/init-first' is deprecated, please use 'true' instead",
+      'WARNING: The kuma.io/mesh annotation is no longer supported. Use label instead',
+      'WARNING: init container using ignored sidecar UID (container setup, uid 5678)',
+    ]);
+  });
+
+  it('reports per-pod values the legacy path ignores, and has no warnings field when there are none', () => {
+    const outcome = injectPod(
+      appPod({ annotations: { 'kuma.io/transparent-proxying': 'disabled', 'kuma.io/transparent-proxying-inbound-port': '1' } }),
+      testContext(),
+    );
+    expect(outcome.result !== 'refused' && outcome.warnings).toEqual([
+      '[WARNING]: cannot change the value of annotation kuma.io/transparent-proxying as the transparent proxy must be enabled in Kubernetes',
+      '[WARNING]: cannot change the value of annotation kuma.io/transparent-proxying-inbound-port on a per pod basis. The global setting will be used',
+    ]);
+    expect(injectPod(appPod(), testContext())).not.toHaveProperty('warnings');
+  });
+});

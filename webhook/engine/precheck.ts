@@ -8,10 +8,11 @@ import { type InjectionContext, InjectionError } from './context.ts';
 import { goQuote, goQuoteList } from './go-format.ts';
 import { resolveMesh } from './mesh-resolution.ts';
 import type { Pod } from './pod-types.ts';
+import { annotationWarnings, initContainerUidWarnings, MESH_ANNOTATION_WARNING } from './warnings.ts';
 
 export type PrecheckResult =
-  | { decision: 'inject'; mesh: string; namespace: string }
-  | { decision: 'skip'; reason: string; message: string };
+  | { decision: 'inject'; mesh: string; namespace: string; warnings: string[] }
+  | { decision: 'skip'; reason: string; message: string; warnings: string[] };
 
 /** The namespace Kuma looks up: the pod's own, else the request's, else `default`. */
 export function podNamespace(pod: Pod, ctx: InjectionContext): string {
@@ -46,40 +47,36 @@ export function precheck(pod: Pod, ctx: InjectionContext): PrecheckResult {
     );
   }
 
+  const warnings = annotationWarnings(pod.metadata?.annotations);
+  const skip = (reason: string, message: string): PrecheckResult => ({ decision: 'skip', reason, message, warnings });
   const exception = exceptionLabel(pod, ctx);
-  if (exception !== undefined) {
-    return { decision: 'skip', reason: 'exception_label', message: `pod label ${exception} matches an injection exception` };
-  }
+  if (exception !== undefined) return skip('exception_label', `pod label ${exception} matches an injection exception`);
   const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   if (all.some((container) => container?.name === SIDECAR_CONTAINER)) {
-    return { decision: 'skip', reason: 'already_injected', message: 'pod already has a kuma-sidecar container' };
+    return skip('already_injected', 'pod already has a kuma-sidecar container');
   }
 
   const podLabel = readInjectionLabel(pod.metadata?.labels);
-  if (podLabel.exists && !podLabel.value) {
-    return { decision: 'skip', reason: 'disabled_by_pod', message: `pod has "${Keys.sidecarInjection}: disabled" label` };
-  }
+  if (podLabel.exists && !podLabel.value) return skip('disabled_by_pod', `pod has "${Keys.sidecarInjection}: disabled" label`);
   if (!podLabel.exists) {
     const namespaceLabel = readInjectionLabel(namespace.metadata.labels);
-    if (!namespaceLabel.exists) {
-      return { decision: 'skip', reason: 'not_enabled', message: `neither pod nor namespace has the ${Keys.sidecarInjection} label` };
-    }
-    if (!namespaceLabel.value) {
-      return { decision: 'skip', reason: 'disabled_by_namespace', message: `namespace has "${Keys.sidecarInjection}: disabled" label` };
-    }
+    if (!namespaceLabel.exists) return skip('not_enabled', `neither pod nor namespace has the ${Keys.sidecarInjection} label`);
+    if (!namespaceLabel.value) return skip('disabled_by_namespace', `namespace has "${Keys.sidecarInjection}: disabled" label`);
   }
 
-  const mesh = resolveMesh(pod, namespace);
+  const { mesh, fromAnnotation } = resolveMesh(pod, namespace);
+  if (fromAnnotation) warnings.push(MESH_ANNOTATION_WARNING);
   if (ctx.state.mesh(mesh) === undefined) {
     throw new InjectionError('mesh_not_found', `meshes.kuma.io ${goQuote(mesh)} not found`);
   }
 
   const uid = ctx.config.sidecarContainer.uid;
+  warnings.push(...initContainerUidWarnings(pod.spec?.initContainers, uid));
   const sameUid = (pod.spec?.containers ?? [])
     .filter((container) => container?.securityContext?.runAsUser === uid)
     .map((container) => container.name);
   if (sameUid.length > 0) {
     throw new InjectionError('duplicate_uid', `containers using same UID as sidecar is unsupported: ${goQuoteList(sameUid)}`);
   }
-  return { decision: 'inject', mesh, namespace: namespaceName };
+  return { decision: 'inject', mesh, namespace: namespaceName, warnings };
 }

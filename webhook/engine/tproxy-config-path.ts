@@ -13,11 +13,19 @@ import { probeProxyPortForConfig, virtualProbesAnnotation } from './probe-annota
 import { transparentProxyConfigAnnotation } from './tproxy-config-annotation.ts';
 import { configMapBase, mergeForKubernetes } from './tproxy-config-merge.ts';
 import { tpCustomVolume, Volumes } from './volumes.ts';
+import { configPathWarnings } from './warnings.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
 
-export function configPathSetup(recorder: PatchRecorder, mesh: string, ctx: InjectionContext, initPatches: NamedPatches): Container | undefined {
+export function configPathSetup(
+  recorder: PatchRecorder,
+  mesh: string,
+  ctx: InjectionContext,
+  initPatches: NamedPatches,
+  warnings: string[],
+): Container | undefined {
   const annotations = () => recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
+  warnings.push(...configPathWarnings(annotations()));
   const base = wrapError('could not retrieve transparent proxy configuration', () => configMapBase(ctx), 'transparent_proxy_config_unavailable');
   const config = mergeForKubernetes(base, annotations(), ctx);
 
