@@ -60,10 +60,6 @@ export class ResourceInformer {
     this.listWatch.on('error', (err: unknown) => this.failed(err));
   }
 
-  get name(): string {
-    return this.resource.name;
-  }
-
   isSynced(): boolean {
     return this.synced;
   }
