@@ -42,6 +42,8 @@ export interface PodDecision {
   steps: Step[];
   modes: Modes;
   added?: Additions;
+  /** Kuma's warnings for this pod (deprecated annotations, ignored values). */
+  warnings?: string[];
 }
 
 /** Which step a skip or refusal reason code belongs to. */
@@ -158,8 +160,9 @@ export function explainPod(pod: Pod, ctx: InjectionContext): PodDecision {
   const outcome = injectPod(pod, ctx);
   const { steps, mesh } = precheckSteps(pod, ctx);
   const modes = modesOf(pod, ctx);
+  const warnings = outcome.result !== 'refused' && outcome.warnings?.length ? { warnings: outcome.warnings } : {};
   if (outcome.result === 'injected') {
-    return { verdict: 'inject', ...(mesh ? { mesh } : {}), steps, modes, added: additions(pod as Record<string, unknown>, outcome.pod, outcome.patch) };
+    return { verdict: 'inject', ...(mesh ? { mesh } : {}), steps, modes, added: additions(pod as Record<string, unknown>, outcome.pod, outcome.patch), ...warnings };
   }
   const verdict = outcome.result === 'skipped' ? 'skip' : 'refuse';
   const decisive = stepOfReason[outcome.reason];
@@ -167,5 +170,5 @@ export function explainPod(pod: Pod, ctx: InjectionContext): PodDecision {
   // Steps after the deciding one were never reached; a refusal after the precheck comes from building the sidecar.
   const reached = upTo >= 0 ? steps.slice(0, upTo + 1) : [...steps, { step: 'mutation' as const, finding: 'building the sidecar and init container from the pod annotations' }];
   reached[reached.length - 1] = { ...reached[reached.length - 1]!, decides: verdict };
-  return { verdict, reason: outcome.reason, message: outcome.message, ...(mesh && upTo < 0 ? { mesh } : {}), steps: reached, modes };
+  return { verdict, reason: outcome.reason, message: outcome.message, ...(mesh && upTo < 0 ? { mesh } : {}), steps: reached, modes, ...warnings };
 }

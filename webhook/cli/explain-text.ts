@@ -38,6 +38,7 @@ export function renderExplanation(d: ExplainedDocument): string {
   lines.push('  decision:');
   const width = Math.max(...d.steps.map((s) => s.step.length));
   for (const s of d.steps) lines.push(`    ${(s.decides ? `[${s.decides}]` : '[ok]').padEnd(8)} ${s.step.padEnd(width)}  ${s.finding}`);
+  for (const warning of d.warnings ?? []) lines.push(`  warning: ${warning}`);
   if (d.added) {
     lines.push(`  modes: ${modesLine(d)}`);
     const a = d.added;

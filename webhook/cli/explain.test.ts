@@ -171,6 +171,27 @@ metadata: {name: api, namespace: shop}
     expect(sidecar).toMatchObject({ position: 'initContainers[1]', nativeSidecar: true });
   });
 
+  it('reports the config-annotation path, CNI mode and Kuma warnings', async () => {
+    const configFile = join(tempDir, 'config-path.yaml');
+    writeFileSync(configFile, 'runtime:\n  kubernetes:\n    injector:\n      transparentProxyConfigMap: kuma-transparent-proxy-config\n      cniEnabled: true\n');
+    const configMapState = join(tempDir, 'configmap.yaml');
+    writeFileSync(
+      configMapState,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kuma-transparent-proxy-config, namespace: kuma-system}\ndata:\n  config.yaml: |\n    redirect:\n      dns:\n        enabled: true\n',
+    );
+    const podFile = join(tempDir, 'deprecated.yaml');
+    writeFileSync(podFile, 'apiVersion: v1\nkind: Pod\nmetadata: {name: old, namespace: shop, annotations: {kuma.io/virtual-probes: enabled}}\nspec:\n  containers: [{name: app, image: busybox}]\n');
+    const { exitCode, stdout, stderr } = await explain(['-f', podFile, '--state', stateFile, '--state', configMapState, '--config', configFile, '-o', 'json']);
+    expect(stderr).toBe('');
+    expect(exitCode).toBe(0);
+    const [pod] = JSON.parse(stdout) as ExplainedDocument[];
+    expect(pod!.verdict).toBe('inject');
+    expect(pod!.modes).toMatchObject({ transparentProxy: 'config-annotation', transparentProxyConfigMap: 'kuma-transparent-proxy-config', cni: true });
+    expect(Object.keys(pod!.added!.annotations)).toContain('traffic.kuma.io/transparent-proxy-config');
+    expect(pod!.added!.containers.map((c) => c.name)).toEqual(expect.arrayContaining(['kuma-validation', 'kuma-sidecar']));
+    expect(pod!.warnings?.join('\n')).toContain('kuma.io/virtual-probes');
+  });
+
   it('fails with exit code 1 on unreadable input', async () => {
     const { exitCode, stderr } = await explain(['-f', join(tempDir, 'missing.yaml')]);
     expect(exitCode).toBe(1);
