@@ -36,7 +36,7 @@ export function tablesWithKumaContent(tables: readonly TableText[], m: KumaMarke
 }
 
 /** Kuma chains (declared with the prefix) of a saved table. */
-export function kumaChains(t: TableText, m: KumaMarkers): string[] {
+function kumaChains(t: TableText, m: KumaMarkers): string[] {
   return t.chainLines.map((l) => chainOf(l).name).filter((n) => n.includes(m.namePrefix));
 }
 

@@ -30,7 +30,7 @@ export function parseTables(text: string): TableText[] {
   return tables;
 }
 
-export function tableText(t: TableText): string {
+function tableText(t: TableText): string {
   return [`*${t.name}`, ...t.chainLines, ...t.lines, 'COMMIT'].join('\n');
 }
 

@@ -13,7 +13,7 @@ const fallbackDirs = ['/usr/sbin', '/sbin', '/usr/bin', '/bin'];
 const parts = ['', 'save', 'restore'] as const;
 type Part = (typeof parts)[number];
 
-export const commandPrefix: Record<IpFamily, 'iptables' | 'ip6tables'> = { ipv4: 'iptables', ipv6: 'ip6tables' };
+const commandPrefix: Record<IpFamily, 'iptables' | 'ip6tables'> = { ipv4: 'iptables', ipv6: 'ip6tables' };
 
 const joinName = (...p: string[]) => p.filter(Boolean).join('-');
 
@@ -46,7 +46,7 @@ export class VersionCache {
   }
 }
 
-export function candidatePaths(prefix: string, mode: IptablesMode, part: Part): string[] {
+function candidatePaths(prefix: string, mode: IptablesMode, part: Part): string[] {
   const withMode = joinName(prefix, mode, part);
   const plain = joinName(prefix, part);
   return [withMode, ...fallbackDirs.map((d) => join(d, withMode)), plain, ...fallbackDirs.map((d) => join(d, plain))];

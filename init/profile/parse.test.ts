@@ -7,7 +7,6 @@ import {
   parseIptablesVersion,
   parseNameservers,
   parsePasswd,
-  versionAtLeast,
 } from './parse.ts';
 
 describe('parseIptablesVersion (recorded `--version` outputs)', () => {
@@ -33,15 +32,6 @@ describe('parseIptablesVersion (recorded `--version` outputs)', () => {
       error: 'iptables: Permission denied (you must be root)',
     });
     expect(parseIptablesVersion(0, 'nft v1.0.6 (Lester Gooch #5)\n', '').ok).toBe(false);
-  });
-});
-
-describe('versionAtLeast', () => {
-  it('compares numerically', () => {
-    expect(versionAtLeast('1.8.10', '1.8.6')).toBe(true);
-    expect(versionAtLeast('1.8.6', '1.8.6')).toBe(true);
-    expect(versionAtLeast('1.8.4', '1.8.6')).toBe(false);
-    expect(versionAtLeast('', '1.8.6')).toBe(false);
   });
 });
 

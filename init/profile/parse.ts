@@ -26,20 +26,8 @@ function oneLine(s: string): string {
   return s.replace(/\n/g, ' ').replace(/ {2,}/g, ' ').trim().replace(/\.+$/, '');
 }
 
-/** Numeric comparison of dotted versions: `atLeast('1.8.9', '1.8.6')`. An empty version (no --version) is old. */
-export function versionAtLeast(version: string, minimum: string): boolean {
-  if (!version) return false;
-  const a = version.split('.').map(Number);
-  const b = minimum.split('.').map(Number);
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d > 0;
-  }
-  return true;
-}
-
 /** Built-in chain count per table; more non-comment lines in `iptables-save -t <t>` means existing rules. */
-export const builtinChainCount = { nat: 4, raw: 2, mangle: 5 } as const;
+const builtinChainCount = { nat: 4, raw: 2, mangle: 5 } as const;
 
 /** Kuma's existing-rules test for one table's `iptables-save -t <table>` output. */
 export function hasRulesBeyondBuiltins(save: string, table: keyof typeof builtinChainCount): boolean {
