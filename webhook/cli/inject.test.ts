@@ -84,6 +84,13 @@ describe('kuma-injector inject', () => {
     expect(sidecar?.env).toContainEqual({ name: 'KUMA_DATAPLANE_RUNTIME_ENVOY_XDS_TRANSPORT_PROTOCOL_VARIANT', value: 'DELTA_GRPC' });
   });
 
+  it("prints Kuma's warnings about a pod on stderr", async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', annotations: { 'kuma.io/mesh': 'default' } }, spec: { containers: [{ name: 'c' }] } };
+    const { exitCode, stderr } = await run([pod]);
+    expect(exitCode).toBe(0);
+    expect(stderr).toBe('Warning: stdin document 1: Pod p: WARNING: The kuma.io/mesh annotation is no longer supported. Use label instead\n');
+  });
+
   it('fails with the refusal on stderr and nothing on stdout', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop', labels: { 'kuma.io/mesh': 'ghost' } }, spec: { containers: [{ name: 'c' }] } };
     const { exitCode, stderr, out } = await run([pod]);

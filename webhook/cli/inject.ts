@@ -1,7 +1,7 @@
 // `kuma-injector inject -f FILE|-`: offline injection of Pods and of the pod
 // templates of workload objects (also inside a v1 List), multi-document YAML
 // in, YAML out. Other documents pass through unchanged; a refused pod fails
-// the command.
+// the command; Kuma's warnings about a pod go to stderr.
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -128,11 +128,11 @@ function withAt(object: Record<string, unknown>, path: string[], value: unknown)
 }
 
 /** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
-export function injectDocument(document: unknown, ctx: InjectionContext, where: string): unknown {
+export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
   if (typeof document !== 'object' || document === null) return document;
   const object = document as { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
   if (object.kind === 'List' && Array.isArray(object.items)) {
-    return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`)) };
+    return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`, warn)) };
   }
   const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
   if (object.kind !== 'Pod' && templatePath === undefined) return document;
@@ -144,6 +144,7 @@ export function injectDocument(document: unknown, ctx: InjectionContext, where: 
     const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
     throw new InjectCommandError(`${where}: ${object.kind} ${name}: ${outcome.message}`);
   }
+  for (const warning of outcome.warnings ?? []) warn(`Warning: ${where}: ${object.kind} ${object.metadata?.name ?? ''}: ${warning}`);
   if (outcome.result === 'skipped') return document;
   return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
 }
@@ -164,7 +165,10 @@ export async function readInputDocuments(filename: string, io: CliIO): Promise<{
 export async function runInject(options: InjectOptions, io: CliIO): Promise<string> {
   const ctx = contextFrom(options);
   const { source, documents } = await readInputDocuments(options.filename, io);
-  return documents.map((document, i) => stringify(injectDocument(document, ctx, `${source} document ${i + 1}`), YAML_OUT)).join('---\n');
+  const warn = (line: string): void => io.stderr(`${line}\n`);
+  return documents
+    .map((document, i) => stringify(injectDocument(document, ctx, `${source} document ${i + 1}`, warn), YAML_OUT))
+    .join('---\n');
 }
 
 function port(value: string): number {
