@@ -61,10 +61,10 @@ interface StateSource {
   stop(): Promise<void>;
 }
 
-/** Demo objects, `--state` files, or (with a kubeconfig) watch caches of the cluster. */
+/** `--state` files, else the demo objects, or (with a kubeconfig) watch caches of the cluster. */
 function stateSource(options: ServeOptions, config: InjectorConfig, kubeConfig: KubeConfig | undefined, log: () => StateLogger): StateSource {
   if (!kubeConfig) {
-    const state = options.demo ? new StaticClusterState(demoObjects()) : loadStateFiles(options.state);
+    const state = options.state.length > 0 ? loadStateFiles(options.state) : new StaticClusterState(demoObjects());
     return { state, stop: async () => {} };
   }
   const informers = startInformerState({
@@ -174,7 +174,7 @@ export function serveCommand(): Command {
     .option('--config <file>', 'injector config (kuma-cp config or a bare runtime.kubernetes.injector block)')
     .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
     .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable); default: watch the cluster', collect, [])
-    .option('--demo', 'self-signed certificate, embedded demo state, and a curl example; listens on 127.0.0.1')
+    .option('--demo', 'self-signed certificate, embedded demo state (unless --state), and a curl example; listens on 127.0.0.1')
     .option('--kubeconfig <file>', 'kubeconfig for the watch caches (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--tls-cert-file <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key-file <file>', 'serving key (PEM); reloaded when it changes')

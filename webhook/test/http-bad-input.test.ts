@@ -73,6 +73,12 @@ describe('bad input on POST /inject-sidecar', () => {
     await serveGoodReview();
   });
 
+  it('accepts application/json with parameters, as some clients send it', async () => {
+    const headers = { 'content-type': 'application/json; charset=utf-8' };
+    const res = await app.inject({ method: 'POST', url: '/inject-sidecar', headers, payload: reviewWith(() => {}) });
+    expect(res.statusCode).toBe(200);
+  });
+
   it('answers 404 KI_ERR_NOT_FOUND for unknown paths', async () => {
     const res = await app.inject({ method: 'POST', url: '/mutate', headers: json, payload: '{}' });
     expect(res.statusCode).toBe(404);
