@@ -1,13 +1,15 @@
 // Properties of the injection engine over generated, realistic pods (see
 // support/pod-arbitrary.ts), in both placements: it never throws (it injects,
 // skips or refuses), an injected pod is a schema-valid Pod, injecting it again
-// changes nothing, and the JSON patch turns the input into the returned pod.
+// changes nothing, the JSON patch turns the input into the returned pod, and
+// `explain` never throws and gives the same verdict.
 // The seed is fixed (override with PROPERTY_SEED); fast-check prints it, with
 // the shrunk counterexample, on failure.
 import fc from 'fast-check';
 import jsonpatch from 'fast-json-patch';
 import { Pod as PodModel } from 'kubernetes-models/v1/Pod';
 import { describe, expect, it } from 'vitest';
+import { explainPod } from '../cli/explain-decision.ts';
 import { contextFrom } from '../cli/inject.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
@@ -52,6 +54,8 @@ describe.each([
         const outcome = injectPod(pod as Pod, ctx);
         results[outcome.result]++;
         expect(pod, 'the input is not modified').toEqual(before);
+        const verdicts = { injected: 'inject', skipped: 'skip', refused: 'refuse' } as const;
+        expect(explainPod(pod as Pod, ctx).verdict, '`explain` tells the same').toBe(verdicts[outcome.result]);
         if (outcome.result === 'refused') {
           expect(outcome.reason, `a refusal, not a crash: ${outcome.message}`).not.toBe('internal_error');
           expect(outcome.message.length).toBeGreaterThan(0);
