@@ -51,4 +51,10 @@ describe('alreadyInstalled', () => {
     const withRaw = `*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n-A OUTPUT -p udp -m comment --comment "${C}zone" -j CT --zone 2\nCOMMIT\n${installed}`;
     expect(alreadyInstalled(parseTables(withRaw), rendered, m)).toBe(false);
   });
+
+  it('recognises matching rules without comments (--disable-comments), which a cleanup would refuse', () => {
+    const uncommented = `*nat\n:OUTPUT ACCEPT [0:0]\n:KUMA_MESH_OUTBOUND - [0:0]\n-A OUTPUT -p tcp -j KUMA_MESH_OUTBOUND\n-A KUMA_MESH_OUTBOUND -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n`;
+    const renderedUncommented = parseTables('* nat\n-N KUMA_MESH_OUTBOUND\n-A OUTPUT -p tcp -j KUMA_MESH_OUTBOUND\n-A KUMA_MESH_OUTBOUND -p tcp -j REDIRECT --to-ports 15001\nCOMMIT\n');
+    expect(alreadyInstalled(parseTables(uncommented), renderedUncommented, m)).toBe(true);
+  });
 });

@@ -3,8 +3,10 @@
 // Simulation: drop Kuma's rules and chains from the current state, then play
 // the rendered -N/-I/-A lines on top; if every chain of every touched table
 // ends up with the same rules in the same order (compared by rule-key.ts), the
-// rules are already in place and no iptables-restore is spawned.
-import { isKumaLine, tablesWithKumaContent, type KumaMarkers } from './kuma-rules.ts';
+// rules are already in place and no iptables-restore is spawned. Comments are
+// not needed for this check, so uncommented rules (--disable-comments) that
+// match are recognised too, where a cleanup would have to refuse them.
+import { isKumaLine, tablesWithKumaLines, type KumaMarkers } from './kuma-rules.ts';
 import { chainOf, type TableText } from './restore-text.ts';
 import { parseRuleLine, tokenize, ruleKey } from './rule-key.ts';
 
@@ -51,7 +53,7 @@ function sameChains(a: Chains, b: Chains): boolean {
 
 /** True when `current` already equals `current` with the rendered rules applied (after Kuma's cleanup). */
 export function alreadyInstalled(current: readonly TableText[], rendered: readonly TableText[], m: KumaMarkers): boolean {
-  const withKuma = tablesWithKumaContent(current, m, '').map((t) => t.name);
+  const withKuma = tablesWithKumaLines(current, m).map((t) => t.name);
   const renderedNames = rendered.map((t) => t.name);
   if (withKuma.length !== renderedNames.length || withKuma.some((n) => !renderedNames.includes(n))) return false;
   for (const r of rendered) {

@@ -102,6 +102,7 @@ export async function install(
     const saveText = saves[i]!;
     const current = parseTables(saveText);
     const desired = parseTables(input);
+    // Before the cleanup check: matching rules are fine even without comments (--disable-comments).
     if (alreadyInstalled(current, desired, m)) {
       log.info('transparent proxy rules are already installed and up to date; nothing to change', family);
       result.families.push({ family, backend: exe.mode, action: 'unchanged' });

@@ -21,6 +21,11 @@ export function isKumaLine(line: string, m: KumaMarkers): boolean {
   return line.includes(m.namePrefix) || line.includes(m.commentPrefix);
 }
 
+/** Tables holding a line Kuma would recognise as its own. */
+export function tablesWithKumaLines(tables: readonly TableText[], m: KumaMarkers): TableText[] {
+  return tables.filter((t) => [...t.chainLines, ...t.lines].some((l) => isKumaLine(l, m)));
+}
+
 /** Tables holding Kuma rules or chains; throws Kuma's error when chains exist but comments do not. */
 export function tablesWithKumaContent(tables: readonly TableText[], m: KumaMarkers, family: string): TableText[] {
   const all = tables.flatMap((t) => [...t.chainLines, ...t.lines]);
@@ -32,7 +37,7 @@ export function tablesWithKumaContent(tables: readonly TableText[], m: KumaMarke
       `${family}: transparent proxy rules detected, but expected comments are missing. Cleanup cannot proceed safely without comments to identify rules. Please remove the transparent proxy iptables rules manually (they were probably installed with --disable-comments)`,
     );
   }
-  return tables.filter((t) => [...t.chainLines, ...t.lines].some((l) => isKumaLine(l, m)));
+  return tablesWithKumaLines(tables, m);
 }
 
 /** Kuma chains (declared with the prefix) of a saved table. */

@@ -124,6 +124,21 @@ describe.skipIf(skip).each(['legacy', 'nft'] as const)('executor on %s', (mode) 
     expect(await save()).toBe(before);
   });
 
+  it('a restarted install with --disable-comments is a no-op instead of the cleanup error', async () => {
+    const config = { ...defaultConfig(), kumaDPUser: 'kuma-dp', iptablesMode: mode, comments: { disabled: true } };
+    const { deps, profile, save } = await environment(mode, config);
+    const rendered = renderRules(config, profile);
+    expect(rendered.ipv4.restoreInput).not.toContain('--comment');
+    await install(config, profile, rendered, undefined, deps);
+    const installed = await save();
+    const again = await install(config, profile, rendered, undefined, deps);
+    expect(again.families.map((f) => f.action)).toEqual(['unchanged', 'unchanged']);
+    expect(await save()).toBe(installed);
+    // A different configuration still needs a cleanup, which Kuma refuses without comments.
+    const other = { ...config, redirect: { ...config.redirect, outbound: { ...config.redirect.outbound, excludePorts: [22] } } };
+    await expect(install(other, profile, renderRules(other, profile), undefined, deps)).rejects.toThrow(/expected comments are missing/);
+  });
+
   it("uninstall puts Kuma's resolv.conf backup back", async () => {
     const etc = mkdtempSync(join(tmpdir(), 'kuma-etc-'));
     try {
