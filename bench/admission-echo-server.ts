@@ -15,8 +15,8 @@ const app = Fastify({
 });
 
 // The same probe path as the webhook, so the parent waits for both the same way.
-app.get('/healthz', async () => 'ok');
-app.post('/inject-sidecar', async (request) => {
+app.get('/healthz', () => 'ok');
+app.post('/inject-sidecar', (request) => {
   const review = request.body as { apiVersion?: string; request?: { uid?: string } };
   return { apiVersion: review.apiVersion, kind: 'AdmissionReview', response: { uid: review.request?.uid, allowed: true } };
 });

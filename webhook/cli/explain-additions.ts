@@ -32,6 +32,8 @@ export interface Additions {
 
 const probeKinds = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
+/** A scalar field as text (numbers and named ports alike); absent is empty. */
+const text = (value: unknown): string => (typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value));
 const asArray = (value: unknown): Json[] => (Array.isArray(value) ? (value as Json[]) : []);
 const asMap = (value: unknown): Record<string, string> =>
   typeof value === 'object' && value !== null ? (value as Record<string, string>) : {};
@@ -46,7 +48,7 @@ export function additions(before: Json, after: Json, patch: readonly Operation[]
       if (existing.has(c.name)) return;
       containers.push({
         name: String(c.name),
-        image: String(c.image ?? ''),
+        image: text(c.image),
         position: `${list}[${index}]`,
         nativeSidecar: list === 'initContainers' && c.restartPolicy === 'Always',
       });
@@ -94,14 +96,14 @@ export function describeProbe(probe: unknown): string {
   const p = probe as Json;
   if (p.httpGet) {
     const h = p.httpGet as Json;
-    const scheme = h.scheme && h.scheme !== 'HTTP' ? ` ${String(h.scheme)}` : '';
-    const headers = asArray(h.httpHeaders).map((x) => `${String(x.name)}: ${String(x.value)}`);
-    return `httpGet${scheme} :${String(h.port)}${String(h.path ?? '')}${headers.length ? ` [${headers.join(', ')}]` : ''}`;
+    const scheme = h.scheme && h.scheme !== 'HTTP' ? ` ${text(h.scheme)}` : '';
+    const headers = asArray(h.httpHeaders).map((x) => `${text(x.name)}: ${text(x.value)}`);
+    return `httpGet${scheme} :${text(h.port)}${text(h.path)}${headers.length ? ` [${headers.join(', ')}]` : ''}`;
   }
-  if (p.tcpSocket) return `tcpSocket :${String((p.tcpSocket as Json).port)}`;
+  if (p.tcpSocket) return `tcpSocket :${text((p.tcpSocket as Json).port)}`;
   if (p.grpc) {
     const g = p.grpc as Json;
-    return `grpc :${String(g.port)}${g.service ? ` service=${String(g.service)}` : ''}`;
+    return `grpc :${text(g.port)}${g.service ? ` service=${text(g.service)}` : ''}`;
   }
   if (p.exec) return 'exec';
   return 'other';

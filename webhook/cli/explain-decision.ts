@@ -162,7 +162,7 @@ export function explainPod(pod: Pod, ctx: InjectionContext): PodDecision {
   const modes = modesOf(pod, ctx);
   const warnings = outcome.result !== 'refused' && outcome.warnings?.length ? { warnings: outcome.warnings } : {};
   if (outcome.result === 'injected') {
-    return { verdict: 'inject', ...(mesh ? { mesh } : {}), steps, modes, added: additions(pod as Record<string, unknown>, outcome.pod, outcome.patch), ...warnings };
+    return { verdict: 'inject', ...(mesh ? { mesh } : {}), steps, modes, added: additions(pod, outcome.pod, outcome.patch), ...warnings };
   }
   const verdict = outcome.result === 'skipped' ? 'skip' : 'refuse';
   const decisive = stepOfReason[outcome.reason];

@@ -24,7 +24,7 @@ afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 async function explain(argv: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io = { readStdin: async () => '', stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
+  const io = { readStdin: () => Promise.resolve(''), stdout: (t: string) => void (stdout += t), stderr: (t: string) => void (stderr += t) };
   const command = explainCommand(io).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await command.parseAsync(argv, { from: 'user' });

@@ -41,7 +41,7 @@ async function injectOffline(argv: string[], stdin: string | undefined) {
   let stdout = '';
   let stderr = '';
   const exitCode = await runInjectArgv(argv, {
-    readStdin: async () => stdin ?? '',
+    readStdin: () => Promise.resolve(stdin ?? ''),
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
   });
@@ -123,7 +123,7 @@ describe.skipIf(skip)('webhook over HTTPS equals the offline injector (cases.yam
 
       beforeAll(async () => {
         server = await testServer({
-          inject: (pod, namespace) => injectPod(pod as Pod, namespace !== undefined ? { ...groupCtx, namespace } : groupCtx),
+          inject: (pod, namespace) => injectPod(pod, namespace !== undefined ? { ...groupCtx, namespace } : groupCtx),
           state,
         });
         await server.listen({ host: '127.0.0.1', port: 0 });
@@ -143,7 +143,7 @@ describe.skipIf(skip)('webhook over HTTPS equals the offline injector (cases.yam
         const namespace = input.metadata?.namespace ?? 'default';
         const review = podAdmissionReview(input, { namespace, uid: `parity-${id}` });
         // The object stays exactly the case's input, so it is compared with the offline command on that same input.
-        review.request.object = input as typeof review.request.object;
+        review.request.object = input;
 
         const [http, offline] = await Promise.all([client.post(review), injectOffline(argv, stdin)]);
         expect(http.statusCode, `${where}: ${http.body}`).toBe(200);

@@ -51,7 +51,7 @@ describe.each([
     fc.assert(
       fc.property(podArbitrary({ namespace }), (pod) => {
         const before = structuredClone(pod);
-        const outcome = injectPod(pod as Pod, ctx);
+        const outcome = injectPod(pod, ctx);
         results[outcome.result]++;
         expect(pod, 'the input is not modified').toEqual(before);
         const verdicts = { injected: 'inject', skipped: 'skip', refused: 'refuse' } as const;
@@ -66,7 +66,7 @@ describe.each([
         expect(schemaErrors(outcome.pod), 'the injected pod is a valid Pod').toBeUndefined();
         const patched = jsonpatch.applyPatch(structuredClone(pod), structuredClone(outcome.patch), true, false).newDocument;
         expect(patched, 'the patch turns the input into the returned pod').toEqual(outcome.pod);
-        const again = injectPod(outcome.pod as Pod, ctx);
+        const again = injectPod(outcome.pod, ctx);
         expect(again.result === 'skipped' && again.reason, 'injecting twice changes nothing').toBe('already_injected');
       }),
       { seed, numRuns },

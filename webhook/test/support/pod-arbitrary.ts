@@ -252,7 +252,7 @@ export function podArbitrary(options: PodArbitraryOptions): fc.Arbitrary<PodJson
           serviceAccountName: g.serviceAccountName,
           restartPolicy: g.restartPolicy,
           hostNetwork: g.hostNetwork,
-        }) as PodJson['spec'];
+        });
         const metadata: PodJson['metadata'] = { name: g.name, namespace: options.namespace };
         if (Object.keys(labels).length) metadata.labels = labels;
         if (Object.keys(annotations).length) metadata.annotations = annotations;
