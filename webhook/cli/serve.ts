@@ -4,7 +4,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VersionApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { InjectorConfig } from '../config/injector-config.ts';
@@ -18,9 +17,8 @@ import type { InjectFn } from '../http/admit.ts';
 import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
 import type { ClusterState } from '../state/cluster-state.ts';
 import { loadStateFiles } from '../state/file-state.ts';
-import { startInformerState } from '../state/informer-state.ts';
+import { stderrLogger } from '../state/state-log.ts';
 import type { StateLogger } from '../state/state-log.ts';
-import { loadKubeConfig } from '../state/kube-config.ts';
 import { StaticClusterState } from '../state/static-state.ts';
 import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
 import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
@@ -61,12 +59,16 @@ interface StateSource {
   stop(): Promise<void>;
 }
 
-/** `--state` files, else the demo objects, or (with a kubeconfig) watch caches of the cluster. */
-function stateSource(options: ServeOptions, config: InjectorConfig, kubeConfig: KubeConfig | undefined, log: () => StateLogger): StateSource {
+/**
+ * `--state` files, else the demo objects, or (with a kubeconfig) watch caches of the cluster.
+ * The Kubernetes client is loaded only for the cluster: it costs about 100 MB of memory.
+ */
+async function stateSource(options: ServeOptions, config: InjectorConfig, kubeConfig: KubeConfig | undefined, log: () => StateLogger): Promise<StateSource> {
   if (!kubeConfig) {
     const state = options.state.length > 0 ? loadStateFiles(options.state) : new StaticClusterState(demoObjects());
     return { state, stop: async () => {} };
   }
+  const { startInformerState } = await import('../state/informer-state.ts');
   const informers = startInformerState({
     kubeConfig,
     systemNamespace: options.systemNamespace,
@@ -76,8 +78,14 @@ function stateSource(options: ServeOptions, config: InjectorConfig, kubeConfig: 
   return { state: informers, stop: () => informers.stop() };
 }
 
+async function loadClusterConfig(kubeconfigPath: string | undefined): Promise<KubeConfig> {
+  const { loadKubeConfig } = await import('../state/kube-config.ts');
+  return loadKubeConfig(kubeconfigPath ? { kubeconfigPath } : {});
+}
+
 /** "<major>.<minor>" of the API server, as Kuma reads it for the native-sidecar decision. */
 async function apiServerVersion(kubeConfig: KubeConfig): Promise<string> {
+  const { VersionApi } = await import('@kubernetes/client-node');
   const version = await kubeConfig.makeApiClient(VersionApi).getCode();
   return `${version.major}.${version.minor}`;
 }
@@ -99,7 +107,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   if (!certFile || !keyFile) throw new Error('--tls-cert-file and --tls-key-file are required (or --demo)');
 
   const inCluster = !options.demo && options.state.length === 0;
-  const kubeConfig = inCluster ? loadKubeConfig(options.kubeconfig ? { kubeconfigPath: options.kubeconfig } : {}) : undefined;
+  const kubeConfig = inCluster ? await loadClusterConfig(options.kubeconfig) : undefined;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
   const ctx = contextFrom({
@@ -115,12 +123,14 @@ export async function runServe(options: ServeOptions): Promise<void> {
     serverVersion,
     deltaXds: options.deltaXds,
   });
-  // The state and the certificate watcher log only asynchronously, after `app` below exists.
-  const source = stateSource(options, ctx.config, kubeConfig, () => app.log);
+  // State events go to the server's log once it exists, to stderr before that.
+  const stateLog: { to: StateLogger } = { to: stderrLogger };
+  const source = await stateSource(options, ctx.config, kubeConfig, () => stateLog.to);
   const context = { ...ctx, state: source.state };
   const inject: InjectFn = (pod, namespace) =>
     injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
 
+  // The watcher reports only on later file changes, after `app` below exists.
   const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
   let draining = false;
   const app = buildWebhookServer({
@@ -131,6 +141,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     logger: { level: options.logLevel },
     draining: () => draining,
   });
+  stateLog.to = app.log;
   await app.listen({ host: options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0'), port: options.port });
   const address = app.server.address();
   const listeningPort = typeof address === 'object' && address ? address.port : options.port;

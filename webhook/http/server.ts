@@ -80,7 +80,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     record.labels = { result: resultOfError(error), reason: error.code };
     record.message = error.message;
     records.set(request, record);
-    if (error.statusCode >= 500) request.log.error({ err: thrown, code: error.code }, error.message);
+    if (error.statusCode >= 500) request.log.error({ err: thrown, code: error.code, uid: record.request?.uid }, error.message);
     return reply.code(error.statusCode).send(errorBody(error));
   });
   app.setNotFoundHandler((_request, reply) => {
@@ -88,10 +88,8 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     return reply.code(error.statusCode).send(errorBody(error));
   });
 
-  app.post(admissionPath, async (request, reply) => {
+  app.post(admissionPath, async (request) => {
     const review = readAdmissionReview(request.body);
-    request.log = request.log.child({ uid: review.request.uid });
-    reply.log = request.log;
     const record: AdmissionRecord = { request: review.request };
     records.set(request, record);
     const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
@@ -129,7 +127,9 @@ function resultOfError(error: WebhookError): string {
 /** One line per admission, with the uid (when the review had one) and the decision. */
 function logAdmission(reply: FastifyReply, record: AdmissionRecord, labels: AdmissionLabels): void {
   const object = record.request?.object as { metadata?: { name?: string; generateName?: string } } | undefined;
+  // The uid is a field of this line rather than of a per-request child logger: cheaper, same JSON.
   const fields = {
+    uid: record.request?.uid,
     namespace: record.request?.namespace,
     pod: object?.metadata?.name ?? object?.metadata?.generateName,
     operation: record.request?.operation,
