@@ -1,6 +1,6 @@
 // Kuma 2.13.10's InjectKuma as a pure function: precheck, then the
-// mutations, each applied to a copy-on-write working copy and recorded as a
-// JSON-patch operation. The input pod is never modified.
+// mutations in Kuma's order, each applied to a copy-on-write working copy and
+// recorded as a JSON-patch operation. The input pod is never modified.
 import { getEnabled } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
 import { applyContainerPatches, loadContainerPatches, type NamedPatches } from './container-patches.ts';
@@ -13,12 +13,12 @@ import type { InjectionOutcome } from './outcome.ts';
 import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
 import { malformedPod } from './pod-shape.ts';
-import { legacyPathWarnings } from './warnings.ts';
 import { precheck } from './precheck.ts';
 import { newSidecarContainer } from './sidecar-container.ts';
 import { spireEnabled } from './spire.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
 import { hostPathVolume, Volumes } from './volumes.ts';
+import { legacyPathWarnings } from './warnings.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
 const LABELS = ['metadata', 'labels'] as const;
@@ -112,8 +112,9 @@ export function injectPod(input: Pod, ctx: InjectionContext): InjectionOutcome {
     return { result: 'injected', pod: recorder.doc, patch: recorder.ops, ...withWarnings() };
   } catch (error) {
     if (error instanceof InjectionError) return { result: 'refused', reason: error.reason, message: error.message };
-    // Everything else comes from parsing the pod's annotations (bad values); a TypeError would be a bug.
-    const reason = error instanceof TypeError || error instanceof RangeError ? 'internal_error' : 'invalid_annotation';
-    return { result: 'refused', reason, message: (error as Error).message };
+    // A TypeError or the like is a bug here: let the caller answer 500 (Kuma's Errored) and the failurePolicy decide.
+    if (error instanceof TypeError || error instanceof RangeError || error instanceof ReferenceError) throw error;
+    // Everything else comes from parsing the pod's annotations, with Kuma's texts.
+    return { result: 'refused', reason: 'invalid_annotation', message: (error as Error).message };
   }
 }
