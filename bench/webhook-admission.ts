@@ -22,6 +22,8 @@ import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signe
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_DURATION ?? 10);
+/** BENCH_CPU_PROF=<dir>: the webhook child writes a V8 CPU profile there when it exits. */
+const cpuProfileDir = process.env.BENCH_CPU_PROF;
 const namespace = 'bench';
 const targets = { ratio: 0.5, p99Ms: 5, wideMedianMs: 20, rssMb: 150 };
 
@@ -36,9 +38,9 @@ interface Server {
  * Its output goes to a file, so logging costs the server what it costs in production
  * and nothing to the load generator.
  */
-async function startServer(name: string, script: string, args: string[], port: number, logFile: string): Promise<Server> {
+async function startServer(name: string, script: string, args: string[], port: number, logFile: string, nodeFlags: string[] = []): Promise<Server> {
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
   closeSync(log);
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -47,6 +49,16 @@ async function startServer(name: string, script: string, args: string[], port: n
     if (await answers(port)) return { name, port, child };
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** SIGTERM, then wait for the exit (a CPU profile is written on the way out); SIGKILL after 10 s. */
+async function stop(server: Server): Promise<void> {
+  if (server.child.exitCode !== null) return;
+  const exited = new Promise((done) => server.child.once('exit', done));
+  server.child.kill('SIGTERM');
+  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 function answers(port: number): Promise<boolean> {
@@ -155,9 +167,10 @@ async function main(): Promise<void> {
     const webhook = await startServer(
       'webhook',
       'webhook/cli/main.ts',
-      ['serve', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--state', stateFile, '--sidecar-containers', 'off'],
+      ['serve', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--state', stateFile, '--sidecar-containers', 'off', '--shutdown-delay', '0'],
       webhookPort,
       join(work, 'webhook.log'),
+      cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfileDir)}`] : [],
     );
     servers.push(webhook);
 
@@ -204,7 +217,7 @@ async function main(): Promise<void> {
       join(repo, 'docs', 'benchmarks.md'),
       'Webhook admission',
       [
-        'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration; default 10).',
+        'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
         `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and a bare Fastify HTTPS echo of the same AdmissionReview (\`bench/admission-echo-server.ts\`), each in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies are autocannon's (1 ms resolution). RSS is the webhook process's VmRSS after all load.`,
         '',
@@ -215,7 +228,7 @@ async function main(): Promise<void> {
     );
     console.log('results written to docs/benchmarks.md (section "Webhook admission")');
   } finally {
-    for (const s of servers) s.child.kill('SIGTERM');
+    await Promise.all(servers.map(stop));
     rmSync(work, { recursive: true, force: true });
   }
 }
