@@ -54,6 +54,24 @@ async function waitFor<T>(running: Running, find: (output: string) => T | undefi
   }
 }
 
+/** A scratch directory (removed after the test) with a fresh CA and serving certificate. */
+async function certificateDir() {
+  const dir = mkdtempSync(join(tmpdir(), `kuma-injector-serve-${process.pid}-`));
+  dirs.push(dir);
+  const certificates = await generateSelfSigned();
+  return { dir, ca: certificates.caCert, files: writeCertificates(dir, certificates) };
+}
+
+/** Starts `serve` on a free loopback port with these TLS files; resolves once it listens. */
+async function serveWith(files: { certFile: string; keyFile: string }, args: string[]) {
+  const serve = start(['serve', '--port', '0', '--host', '127.0.0.1', '--tls-cert-file', files.certFile, '--tls-key-file', files.keyFile, ...args]);
+  const port = await waitFor(serve, (text) => {
+    const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
+    return found ? Number(found) : undefined;
+  });
+  return { serve, port };
+}
+
 function get(port: number, path: string, ca: string): Promise<number> {
   return new Promise((done, fail) => {
     const req = request({ host: '127.0.0.1', port, path, ca, servername: 'localhost' }, (res) => {
@@ -113,10 +131,7 @@ describe('kuma-injector serve --demo (what npm start runs)', () => {
 
 describe('kuma-injector serve --state with certificate files', () => {
   it("injects from the state files and refuses an unknown label value with Kuma's message", async () => {
-    const dir = mkdtempSync(join(tmpdir(), `kuma-injector-serve-${process.pid}-`));
-    dirs.push(dir);
-    const certificates = await generateSelfSigned();
-    const files = writeCertificates(dir, certificates);
+    const { dir, ca, files } = await certificateDir();
     const stateFile = join(dir, 'state.yaml');
     writeFileSync(
       stateFile,
@@ -128,40 +143,28 @@ describe('kuma-injector serve --state with certificate files', () => {
         .map((object) => stringify(object, { version: '1.1' }))
         .join('---\n'),
     );
-    const serve = start([
-      'serve',
-      '--port', '0',
-      '--host', '127.0.0.1',
-      '--tls-cert-file', files.certFile,
-      '--tls-key-file', files.keyFile,
-      '--state', stateFile,
-      '--shutdown-delay', '3',
-    ]);
-    const port = await waitFor(serve, (text) => {
-      const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
-      return found ? Number(found) : undefined;
-    });
+    const { serve, port } = await serveWith(files, ['--state', stateFile, '--shutdown-delay', '3']);
 
-    const injected = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+    const injected = await admit(port, ca, podAdmissionReview(samplePod(), { namespace: 'shop' }));
     expect(injected.response.allowed).toBe(true);
     expect(injected.ops.length).toBeGreaterThan(0);
 
     const plain = podAdmissionReview(samplePod(), { namespace: 'plain' });
-    const skipped = await admit(port, certificates.caCert, plain);
+    const skipped = await admit(port, ca, plain);
     expect(skipped.response).toEqual({ uid: plain.request.uid, allowed: true });
 
     const labelled = samplePod();
     (labelled.metadata as { labels: Record<string, string> }).labels['kuma.io/sidecar-injection'] = 'sure';
-    const refused = await admit(port, certificates.caCert, podAdmissionReview(labelled, { namespace: 'shop' }));
+    const refused = await admit(port, ca, podAdmissionReview(labelled, { namespace: 'shop' }));
     expect(refused.response.allowed).toBe(false);
     expect(refused.response.status).toMatchObject({ code: 403, message: 'annotation "kuma.io/sidecar-injection" has wrong value "sure"' });
 
     // SIGTERM: readiness fails at once while admissions are still answered until the delay is over.
-    expect(await get(port, '/readyz', certificates.caCert)).toBe(200);
+    expect(await get(port, '/readyz', ca)).toBe(200);
     serve.child.kill('SIGTERM');
     await waitFor(serve, (text) => (text.includes('shutting down') ? true : undefined));
-    expect(await get(port, '/readyz', certificates.caCert)).toBe(503);
-    expect((await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }))).response.allowed).toBe(true);
+    expect(await get(port, '/readyz', ca)).toBe(503);
+    expect((await admit(port, ca, podAdmissionReview(samplePod(), { namespace: 'shop' }))).response.allowed).toBe(true);
     expect(await serve.exited).toBe(0);
   });
 });
@@ -174,34 +177,18 @@ describe('kuma-injector serve watching a cluster (STAND-IN API server on loopbac
       standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
       standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
       standIn.setKumaCrdsInstalled(false); // Meshes cannot be listed: the state cannot sync
-      const dir = mkdtempSync(join(tmpdir(), `kuma-injector-serve-${process.pid}-`));
-      dirs.push(dir);
-      const certificates = await generateSelfSigned();
-      const files = writeCertificates(dir, certificates);
+      const { dir, ca, files } = await certificateDir();
       const kubeconfig = join(dir, 'kubeconfig');
       writeFileSync(kubeconfig, standIn.kubeconfigYaml());
-      const serve = start([
-        'serve',
-        '--port', '0',
-        '--host', '127.0.0.1',
-        '--tls-cert-file', files.certFile,
-        '--tls-key-file', files.keyFile,
-        '--kubeconfig', kubeconfig,
-        '--sidecar-containers', 'off',
-        '--shutdown-delay', '0',
-      ]);
-      const port = await waitFor(serve, (text) => {
-        const found = /kuma-injector listening (\d+)/.exec(text)?.[1];
-        return found ? Number(found) : undefined;
-      });
-      expect(await get(port, '/readyz', certificates.caCert)).toBe(503);
-      const unsynced = await post(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+      const { serve, port } = await serveWith(files, ['--kubeconfig', kubeconfig, '--sidecar-containers', 'off', '--shutdown-delay', '0']);
+      expect(await get(port, '/readyz', ca)).toBe(503);
+      const unsynced = await post(port, ca, podAdmissionReview(samplePod(), { namespace: 'shop' }));
       expect(unsynced.statusCode).toBe(503);
       expect(JSON.parse(unsynced.body)).toMatchObject({ code: 'KI_ERR_NOT_READY' });
       standIn.setKumaCrdsInstalled(true);
       await waitFor(serve, (text) => (text.includes('every watch cache has synced') ? true : undefined));
-      expect(await get(port, '/readyz', certificates.caCert)).toBe(200);
-      const injected = await admit(port, certificates.caCert, podAdmissionReview(samplePod(), { namespace: 'shop' }));
+      expect(await get(port, '/readyz', ca)).toBe(200);
+      const injected = await admit(port, ca, podAdmissionReview(samplePod(), { namespace: 'shop' }));
       expect(injected.response.allowed).toBe(true);
       expect(injected.ops.length).toBeGreaterThan(0);
       serve.child.kill('SIGTERM');
