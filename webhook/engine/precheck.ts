@@ -14,9 +14,9 @@ export type PrecheckResult =
   | { decision: 'inject'; mesh: string; namespace: string; warnings: string[] }
   | { decision: 'skip'; reason: string; message: string; warnings: string[] };
 
-/** The namespace Kuma looks up: the pod's own, else the request's, else `default`. */
+/** The namespace Kuma looks up: the admission request's (2.13 sets it on the pod), else the pod's own, else `default`. */
 export function podNamespace(pod: Pod, ctx: InjectionContext): string {
-  return pod.metadata?.namespace || ctx.namespace || 'default';
+  return ctx.namespace || pod.metadata?.namespace || 'default';
 }
 
 function exceptionLabel(pod: Pod, ctx: InjectionContext): string | undefined {
