@@ -18,7 +18,7 @@ import { StaticClusterState } from '../state/static-state.ts';
 import { podArbitrary } from './support/pod-arbitrary.ts';
 
 const seed = Number(process.env.PROPERTY_SEED ?? 20251113);
-const numRuns = Number(process.env.PROPERTY_RUNS ?? 300);
+const numRuns = Number(process.env.PROPERTY_RUNS ?? 1000);
 const namespace = 'shop';
 
 function context(nativeSidecars: boolean): InjectionContext {
