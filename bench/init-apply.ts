@@ -131,15 +131,24 @@ function verdict(results: BackendResult[]): string[] {
   const missed = results.filter((r) => r.ratio > 3);
   if (missed.length === 0) return ['Target met for every backend.'];
   return [
-    `Target missed (${missed.map((r) => r.backend).join(', ')}). The apply step itself costs ${results
-      .map((r) => `${(r.apply / r.bare).toFixed(1)}× (${r.backend})`)
-      .join(' and ')} the bare restore and the pre-flight ${results
-      .map((r) => `${(r.preflight / r.bare).toFixed(1)}× (${r.backend})`)
-      .join(' and ')}; the bulk is profile detection: ${results
-      .map((r) => `${ms(r.detect)} of ${ms(r.install)} ms and ${r.detectSpawns} of ${r.spawns} processes (${r.backend})`)
-      .join('; ')}.`,
-    'Detection probes each family separately, one process per probe: six `-m <module> -h` module probes, three `--version` calls (iptables, -save, -restore) and three `-save -t <table>` calls per family, plus `ip -6 addr add ::6/128`.',
-    'Ways to reach 3× (executor/profile code, init/profile/): let the pre-flight `iptables-restore --test` of the rendered rules (which already proves every match and target loads) replace the six `-m <module> -h` probes per family, or probe them with one `--test` of a probe rule set; read nat/raw/mangle from one `iptables-save` per family and reuse it as the install\'s snapshot; call `--version` once per family when -save/-restore resolve to the same multi-call binary; probe IPv4 and IPv6 concurrently.',
+    `Target missed (${missed.map((r) => r.backend).join(', ')}). Per backend, against the bare restore:`,
+    '',
+    ...results.map((r) => {
+      const families = r.families.split(' + ').length;
+      const perProcess = r.bare / families;
+      const top = r.detectCommands
+        .slice(0, 3)
+        .map((c) => `\`${c.kind}\` ×${c.count} ${ms(c.ms)} ms`)
+        .join(', ');
+      return (
+        `- ${r.backend}: apply ${(r.apply / r.bare).toFixed(1)}×, pre-flight ${(r.preflight / r.bare).toFixed(1)}×, ` +
+        `detection ${(r.detect / r.bare).toFixed(1)}× (${ms(r.detect)} ms, ${r.detectSpawns} processes; most expensive: ${top}). ` +
+        `One iptables process start costs about ${ms(perProcess)} ms here (the bare restore runs ${families}), so 3× leaves room for ` +
+        `about ${Math.floor((3 * r.bare) / perProcess)} processes in all; the install spawns ${r.spawns}.`
+      );
+    }),
+    '',
+    'So the target is a process budget: detection, pre-flight and apply together must start no more processes than about three per family. Detection is the place to cut (its processes run before any rule is written), e.g. by reusing one `iptables-save` per family for detection and as the install\'s snapshot, and by letting a single `iptables-restore --test` per family serve both detection and the pre-flight.',
   ];
 }
 
