@@ -9,7 +9,15 @@ import { spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { replaceSection } from './markdown-section.ts';
-import { installArgs, measureBareRestore, measureInstall, type Backend, type BareSample, type InstallSample } from './init-apply-worker.ts';
+import {
+  installArgs,
+  measureBareRestore,
+  measureInstall,
+  type Backend,
+  type BareSample,
+  type FamilyInputs,
+  type InstallSample,
+} from './init-apply-worker.ts';
 
 const BACKENDS: readonly Backend[] = ['nft', 'legacy'];
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
@@ -47,8 +55,10 @@ function dropNamespace(name: string): void {
   live.delete(name);
 }
 
+type WorkerRequest = { kind: 'install'; backend: Backend } | { kind: 'bare'; backend: Backend; rules: FamilyInputs };
+
 /** Runs this file as a worker inside `ns`; the worker prints one JSON line. */
-function inWorker<T>(ns: string, request: object): T {
+function inWorker<T>(ns: string, request: WorkerRequest): T {
   const out = sh('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', self, '--worker'], JSON.stringify(request));
   return JSON.parse(out.trim().split('\n').pop()!) as T;
 }
@@ -188,7 +198,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--worker')) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    const req = JSON.parse(Buffer.concat(chunks).toString());
+    const req = JSON.parse(Buffer.concat(chunks).toString()) as WorkerRequest;
     const sample = req.kind === 'install' ? await measureInstall(req.backend) : await measureBareRestore(req.backend, req.rules);
     process.stdout.write(`${JSON.stringify(sample)}\n`);
     return;

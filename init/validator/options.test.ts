@@ -64,7 +64,7 @@ describe('--transparent-proxy-config', () => {
   it('reads - from stdin', async () => {
     const opts = await resolveValidatorOptions(
       { transparentProxyConfig: ['-'] },
-      { readStdin: async () => 'redirect: {inbound: {port: 15999}}' },
+      { readStdin: () => Promise.resolve('redirect: {inbound: {port: 15999}}') },
     );
     expect(opts.serverPort).toBe(15999);
   });

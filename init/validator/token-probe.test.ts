@@ -45,7 +45,10 @@ describe('token exchange', () => {
   it('fails when a listener accepts but never answers', async () => {
     const held: import('node:net').Socket[] = [];
     const port = await impostor((s) => held.push(s));
-    cleanups.push(async () => held.forEach((s) => s.destroy()));
+    cleanups.push(() => {
+      held.forEach((s) => s.destroy());
+      return Promise.resolve();
+    });
     await expect(exchangeToken('127.0.0.1', '127.0.0.1', port, 'expected-token', timing)).rejects.toThrow(/no token arrived/);
   });
 
