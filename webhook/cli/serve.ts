@@ -86,8 +86,12 @@ async function loadClusterConfig(kubeconfigPath: string | undefined): Promise<Ku
 /** "<major>.<minor>" of the API server, as Kuma reads it for the native-sidecar decision. */
 async function apiServerVersion(kubeConfig: KubeConfig): Promise<string> {
   const { VersionApi } = await import('@kubernetes/client-node');
-  const version = await kubeConfig.makeApiClient(VersionApi).getCode();
-  return `${version.major}.${version.minor}`;
+  try {
+    const version = await kubeConfig.makeApiClient(VersionApi).getCode();
+    return `${version.major}.${version.minor}`;
+  } catch (error) {
+    throw new Error(`could not read the Kubernetes server version (for --sidecar-containers auto): ${(error as Error).message}`);
+  }
 }
 
 /** `--demo` without TLS files: a fresh CA and serving certificate, and a review for curl, in a temp dir. */
@@ -145,6 +149,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   await app.listen({ host: options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0'), port: options.port });
   const address = app.server.address();
   const listeningPort = typeof address === 'object' && address ? address.port : options.port;
+  if (options.sidecarContainers === 'auto' && !ctx.settings.sidecarContainersEnabled) {
+    app.log.warn({ serverVersion }, 'WARNING: sidecarContainers feature is enabled but Kubernetes server does not support it');
+  }
   app.log.info({ port: listeningPort, nativeSidecars: ctx.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
   if (demo) printDemo(listeningPort, demo.caFile, demo.reviewFile);
 
@@ -196,9 +203,9 @@ export function serveCommand(): Command {
     .option('--system-namespace <name>', "Kuma's namespace (ContainerPatches, ConfigMap)", defaultSettings.systemNamespace)
     .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
     .addOption(
-      new Option('--sidecar-containers <mode>', 'native sidecars; auto: on when the API server is 1.29 or newer (off without a cluster)')
+      new Option('--sidecar-containers <mode>', "native sidecars (Kuma 2.13: off); auto: Kuma's experimental.sidecarContainers, on when the API server is 1.29 or newer (off without a cluster)")
         .choices(['on', 'off', 'auto'])
-        .default('auto'),
+        .default('off'),
     )
     .option('--delta-xds', 'sidecars use delta xDS', false)
     .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integer('a byte count', 2 ** 31), defaultBodyLimit)
