@@ -7,6 +7,8 @@
 // - bare: iptables-restore of given rules per family, nothing else.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { CliIo } from '../init/cli/io.ts';
+import { runCli } from '../init/cli/program.ts';
 import { loadInstallConfig } from '../init/config/load-install-config.ts';
 import { install } from '../init/exec/install.ts';
 import { countSpawns, spawnCommand } from '../init/exec/run.ts';
@@ -37,6 +39,11 @@ export interface InstallSample {
 
 export interface BareSample {
   totalMs: number;
+}
+
+export interface CliSample {
+  totalMs: number;
+  spawns: number;
 }
 
 /**
@@ -100,4 +107,25 @@ export async function measureBareRestore(backend: Backend, rules: FamilyInputs):
     if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${r.stderr.trim()}`);
   }
   return { totalMs: performance.now() - t0 };
+}
+
+/** The CLI itself (runCli, as bin/kuma-init.js), to check that measureInstall follows it. */
+export async function measureCli(backend: Backend): Promise<CliSample> {
+  const spawns = countSpawns(spawnCommand);
+  let output = '';
+  const io: CliIo = {
+    stdout: (t) => void (output += t),
+    stderr: (t) => void (output += t),
+    env: process.env,
+    readFile: (p) => readFileSync(p, 'utf8'),
+    readStdin: () => '',
+    euid: process.geteuid?.() ?? 0,
+    platform: process.platform,
+    system: systemDeps({ run: spawns.run }),
+  };
+  const t0 = performance.now();
+  const code = await runCli(['install', 'transparent-proxy', ...installArgs(backend)], io);
+  const totalMs = performance.now() - t0;
+  if (code !== 0) throw new Error(`kuma-init install exited ${code}: ${output.trim()}`);
+  return { totalMs, spawns: spawns.count() };
 }

@@ -12,9 +12,11 @@ import { replaceSection } from './markdown-section.ts';
 import {
   installArgs,
   measureBareRestore,
+  measureCli,
   measureInstall,
   type Backend,
   type BareSample,
+  type CliSample,
   type FamilyInputs,
   type InstallSample,
 } from './init-apply-worker.ts';
@@ -55,7 +57,9 @@ function dropNamespace(name: string): void {
   live.delete(name);
 }
 
-type WorkerRequest = { kind: 'install'; backend: Backend } | { kind: 'bare'; backend: Backend; rules: FamilyInputs };
+type WorkerRequest =
+  | { kind: 'install' | 'cli'; backend: Backend }
+  | { kind: 'bare'; backend: Backend; rules: FamilyInputs };
 
 /** Runs this file as a worker inside `ns`; the worker prints one JSON line. */
 function inWorker<T>(ns: string, request: WorkerRequest): T {
@@ -82,6 +86,8 @@ interface BackendResult {
   spawns: number;
   detectSpawns: number;
   families: string;
+  /** The CLI itself (runCli), median time and spawns, as a check of the step-by-step install. */
+  cli: { ms: number; spawns: number };
   /** From the median-time install: detection commands grouped, with count and total ms. */
   detectCommands: Array<{ kind: string; count: number; ms: number }>;
 }
@@ -105,16 +111,16 @@ function groupCommands(sample: InstallSample): BackendResult['detectCommands'] {
 function benchBackend(backend: Backend): BackendResult {
   const installs: InstallSample[] = [];
   const bares: BareSample[] = [];
+  const clis: CliSample[] = [];
   for (let i = 0; i < ITERATIONS; i++) {
-    const a = freshNamespace();
-    const b = freshNamespace();
+    const [a, b, c] = [freshNamespace(), freshNamespace(), freshNamespace()];
     try {
       const inst = inWorker<InstallSample>(a, { kind: 'install', backend });
       installs.push(inst);
       bares.push(inWorker<BareSample>(b, { kind: 'bare', backend, rules: inst.rules }));
+      clis.push(inWorker<CliSample>(c, { kind: 'cli', backend }));
     } finally {
-      dropNamespace(a);
-      dropNamespace(b);
+      [a, b, c].forEach(dropNamespace);
     }
   }
   const install = median(installs.map((s) => s.totalMs));
@@ -133,6 +139,7 @@ function benchBackend(backend: Backend): BackendResult {
     detectSpawns: median(installs.map((s) => s.detectSpawns)),
     families: Object.keys(installs[0]!.rules).join(' + '),
     detectCommands: groupCommands(typical),
+    cli: { ms: median(clis.map((s) => s.totalMs)), spawns: median(clis.map((s) => s.spawns)) },
   };
 }
 
@@ -182,6 +189,10 @@ function report(results: BackendResult[]): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
     '',
+    `Check against the CLI itself (\`runCli\`, as bin/kuma-init.js runs it, in a third fresh namespace per iteration): ${results
+      .map((r) => `${r.backend} ${ms(r.cli.ms)} ms, ${r.cli.spawns} processes${r.cli.spawns === r.spawns ? '' : ` (step-by-step install: ${r.spawns}: the bench no longer follows the CLI)`}`)
+      .join('; ')}.`,
+    '',
     'Times are medians. Target: install at most 3× the bare restore for both families together.',
     '',
     ...verdict(results),
@@ -199,7 +210,12 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
     const req = JSON.parse(Buffer.concat(chunks).toString()) as WorkerRequest;
-    const sample = req.kind === 'install' ? await measureInstall(req.backend) : await measureBareRestore(req.backend, req.rules);
+    const sample =
+      req.kind === 'bare'
+        ? await measureBareRestore(req.backend, req.rules)
+        : req.kind === 'cli'
+          ? await measureCli(req.backend)
+          : await measureInstall(req.backend);
     process.stdout.write(`${JSON.stringify(sample)}\n`);
     return;
   }
