@@ -3,6 +3,7 @@
 import { Agent, request } from 'node:https';
 
 export interface HttpsReviewClient {
+  /** POSTs the review (an object, or its JSON text as is). */
   post(review: unknown): Promise<{ statusCode: number; body: string }>;
   close(): void;
 }
@@ -12,7 +13,7 @@ export function httpsReviewClient(port: number, ca: string): HttpsReviewClient {
   return {
     post: (review) =>
       new Promise((resolve, reject) => {
-        const body = JSON.stringify(review);
+        const body = typeof review === 'string' ? review : JSON.stringify(review);
         const req = request(
           { host: '127.0.0.1', port, path: '/inject-sidecar', method: 'POST', agent, headers: { 'content-type': 'application/json' } },
           (res) => {
