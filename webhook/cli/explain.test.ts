@@ -192,6 +192,22 @@ metadata: {name: api, namespace: shop}
     expect(pod!.warnings?.join('\n')).toContain('kuma.io/virtual-probes');
   });
 
+  it('marks a missing namespace and a refusal while building the sidecar', async () => {
+    const podFile = join(tempDir, 'refused.yaml');
+    writeFileSync(
+      podFile,
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop, annotations: {kuma.io/sidecar-env-vars: "broken;"}}\nspec:\n  containers: [{name: a, image: busybox}]\n---\n' +
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: q, namespace: nowhere}\nspec:\n  containers: [{name: a, image: busybox}]\n',
+    );
+    const { exitCode, stdout } = await explain(['-f', podFile, '--state', stateFile]);
+    expect(exitCode).toBe(0);
+    const [badAnnotation, noNamespace] = stdout.trim().split('\n\n');
+    expect(badAnnotation).toContain('Map in "kuma.io/sidecar-env-vars" has to be provided');
+    expect(badAnnotation).toMatch(/\[ok\] +sidecar-uid[^\n]*\n +\[refuse\] mutation/);
+    expect(noNamespace).toContain('could not retrieve namespace for pod: namespaces "nowhere" not found');
+    expect(noNamespace).toMatch(/decision:\n +\[refuse\] namespace +namespace nowhere \(from the pod\) is not in the cluster state$/);
+  });
+
   it('fails with exit code 1 on unreadable input', async () => {
     const { exitCode, stderr } = await explain(['-f', join(tempDir, 'missing.yaml')]);
     expect(exitCode).toBe(1);
