@@ -14,7 +14,9 @@ import { contextFrom } from '../cli/inject.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
 import type { Pod } from '../engine/pod-types.ts';
+import { podAdmissionReview } from '../demo/sample-review.ts';
 import { StaticClusterState } from '../state/static-state.ts';
+import { decodeResponse, testServer } from './http-fixtures.ts';
 import { podArbitrary } from './support/pod-arbitrary.ts';
 
 const seed = Number(process.env.PROPERTY_SEED ?? 20251113);
@@ -74,5 +76,28 @@ describe.each([
     // Guard against a generator that only produces refusals: most pods must inject.
     expect(results.injected, JSON.stringify(results)).toBeGreaterThan(numRuns / 2);
     expect(results.refused, JSON.stringify(results)).toBeGreaterThan(0);
+  });
+});
+
+describe('the webhook server with the real engine, over generated pods', () => {
+  it(`answers every admission with 200 and the engine's verdict (seed ${seed})`, async () => {
+    const ctx = context(false);
+    const app = await testServer({ inject: (pod, ns) => injectPod(pod, ns !== undefined ? { ...ctx, namespace: ns } : ctx), state: ctx.state });
+    try {
+      await fc.assert(
+        fc.asyncProperty(podArbitrary({ namespace }), async (pod) => {
+          const reply = await app.inject({ method: 'POST', url: '/inject-sidecar', payload: podAdmissionReview(pod, { namespace }) });
+          expect(reply.statusCode, reply.body).toBe(200);
+          const { response, ops } = decodeResponse(reply.body);
+          const outcome = injectPod(pod, ctx);
+          expect(response.allowed).toBe(outcome.result !== 'refused');
+          if (outcome.result === 'injected') expect(jsonpatch.applyPatch(structuredClone(pod), ops, true, false).newDocument).toEqual(outcome.pod);
+          else expect(ops).toEqual([]);
+        }),
+        { seed, numRuns: Math.min(numRuns, 200) },
+      );
+    } finally {
+      await app.close();
+    }
   });
 });
