@@ -175,6 +175,7 @@ describe.skipIf(skip)('webhook over HTTPS equals the offline injector (cases.yam
         // fast-json-patch inserts the operations' values by reference: give it copies, kubectl gets the originals.
         const patched = jsonpatch.applyPatch(structuredClone(input), structuredClone(ops), true, false).newDocument;
         expect(yamlDataDiff(patched, expected), `${where}: patched input vs offline output`).toEqual([]);
+        expect(patched, `${where}: exactly equal, not only as YAML data`).toEqual(expected);
         if (!noKubectl) {
           const byKubectl = await kubectlPatch(id, input, ops);
           expect(byKubectl, `${where}: kubectl and fast-json-patch agree`).toEqual(patched);
