@@ -155,7 +155,7 @@ describe.skipIf(skip)('webhook over HTTPS equals the offline injector (cases.yam
           expect(response.allowed, where).toBe(false);
           const message = response.status?.message ?? '';
           expect(message.length, where).toBeGreaterThan(0);
-          expect(offline.stderr, `${where}: the same message offline and over HTTPS`).toContain(message);
+          expect(offline.stderr.trimEnd().endsWith(`: ${message}`), `${where}: the same message offline (${offline.stderr}) and over HTTPS (${message})`).toBe(true);
           if (testCase.errorText) expect(message, where).toContain(testCase.errorText);
           return;
         }
