@@ -103,6 +103,10 @@ async function demoFiles(): Promise<{ dir: string; caFile: string; certFile: str
   return { dir, ...files, reviewFile };
 }
 
+const stateStopTimeoutMs = 2000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Runs until SIGTERM or SIGINT, then fails readiness, waits, drains and closes. */
 export async function runServe(options: ServeOptions): Promise<void> {
   const demo = options.demo && !options.tlsCertFile ? await demoFiles() : undefined;
@@ -163,10 +167,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   draining = true;
   const delaySeconds = options.shutdownDelay ?? (options.demo ? 0 : 5);
   app.log.info({ signal, delaySeconds }, 'shutting down: readiness fails now, closing after the delay');
-  await new Promise((resolve) => setTimeout(resolve, delaySeconds * 1000));
+  await sleep(delaySeconds * 1000);
   await app.close();
   tls.close();
-  await source.stop();
+  // Closing the watches must not hold the exit: the process ends right after this.
+  const stopped = await Promise.race([source.stop().then(() => true), sleep(stateStopTimeoutMs).then(() => false)]);
+  if (!stopped) app.log.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
   if (demo) rmSync(demo.dir, { recursive: true, force: true });
 }
 

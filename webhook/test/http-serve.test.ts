@@ -3,7 +3,9 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
 import { request } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -194,6 +196,69 @@ describe('kuma-injector serve watching a cluster (STAND-IN API server on loopbac
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
     } finally {
+      await standIn.close();
+    }
+  });
+});
+
+/**
+ * In front of the stand-in: answers GET /version like the API server's discovery
+ * endpoint (the stand-in has none) and passes everything else through.
+ */
+async function versionFront(standIn: StandInApiServer, version: { major: string; minor: string }) {
+  const front = createServer((req, res) => {
+    if (req.url?.startsWith('/version')) {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ ...version, gitVersion: `v${version.major}.${version.minor.replace('+', '')}.3` }));
+      return;
+    }
+    const upstream = httpRequest(`${standIn.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    // A watch ends when its client goes away, so the stand-in can close.
+    res.on('close', () => upstream.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((done) => front.listen(0, '127.0.0.1', done));
+  const { port } = front.address() as AddressInfo;
+  return { front, kubeconfig: standIn.kubeconfigYaml().replace(standIn.url, `http://127.0.0.1:${port}`) };
+}
+
+describe('kuma-injector serve --sidecar-containers auto (STAND-IN API server on loopback)', () => {
+  it.each([
+    { major: '1', minor: '30', native: true },
+    { major: '1', minor: '28', native: false },
+    // EKS-style minor: Kuma's version parse fails, so native sidecars stay off.
+    { major: '1', minor: '29+', native: false },
+  ])('decides native sidecars from the server version (%o)', async ({ major, minor, native }) => {
+    const standIn = await StandInApiServer.start();
+    const { front, kubeconfig } = await versionFront(standIn, { major, minor });
+    try {
+      standIn.put({ kind: 'Namespace', metadata: { name: 'kuma-system' } });
+      standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+      standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
+      const { dir, ca, files } = await certificateDir();
+      writeFileSync(join(dir, 'kubeconfig'), kubeconfig);
+      const { serve, port } = await serveWith(files, ['--kubeconfig', join(dir, 'kubeconfig'), '--sidecar-containers', 'auto', '--shutdown-delay', '0']);
+      await waitFor(serve, (text) => (text.includes('every watch cache has synced') ? true : undefined));
+
+      const review = podAdmissionReview(samplePod(), { namespace: 'shop' });
+      const answer = await admit(port, ca, review);
+      const pod = jsonpatch.applyPatch(structuredClone(review.request.object), answer.ops, true, false).newDocument as {
+        spec: { containers: { name: string }[]; initContainers?: { name: string; restartPolicy?: string }[] };
+      };
+      const nativeSidecar = pod.spec.initContainers?.find((c) => c.name === 'kuma-sidecar');
+      expect(nativeSidecar?.restartPolicy === 'Always').toBe(native);
+      expect(pod.spec.containers.some((c) => c.name === 'kuma-sidecar')).toBe(!native);
+      expect(serve.output().includes('sidecarContainers feature is enabled but Kubernetes server does not support it')).toBe(!native);
+
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+    } finally {
+      front.closeAllConnections();
+      front.close();
       await standIn.close();
     }
   });
