@@ -20,7 +20,6 @@ import { loadStateFiles } from '../state/file-state.ts';
 import { stderrLogger } from '../state/state-log.ts';
 import type { StateLogger } from '../state/state-log.ts';
 import { StaticClusterState } from '../state/static-state.ts';
-import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
 import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
 import { contextFrom } from './inject.ts';
 
@@ -96,6 +95,8 @@ async function apiServerVersion(kubeConfig: KubeConfig): Promise<string> {
 
 /** `--demo` without TLS files: a fresh CA and serving certificate, and a review for curl, in a temp dir. */
 async function demoFiles(): Promise<{ dir: string; caFile: string; certFile: string; keyFile: string; reviewFile: string }> {
+  // Loaded only here: the certificate library costs about 18 MB of memory.
+  const { generateSelfSigned, writeCertificates } = await import('../tls/self-signed.ts');
   const dir = mkdtempSync(join(tmpdir(), 'kuma-injector-demo-'));
   const files = writeCertificates(dir, await generateSelfSigned());
   const reviewFile = join(dir, 'review.json');
