@@ -16,6 +16,8 @@ export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefi
 export interface AdmissionDecision {
   review: AdmissionReviewResponse;
   labels: AdmissionLabels;
+  /** Kuma's warnings about the pod: logged, as Kuma does, not returned to the client. */
+  warnings?: string[];
 }
 
 export interface AdmitDeps {
@@ -39,9 +41,9 @@ export async function admit(review: AdmissionReview, deps: AdmitDeps): Promise<A
   }
   switch (outcome.result) {
     case 'injected':
-      return { review: allow(review, outcome.patch), labels: { result: 'injected', reason: '' } };
+      return { review: allow(review, outcome.patch), labels: { result: 'injected', reason: '' }, warnings: outcome.warnings };
     case 'skipped':
-      return { review: allow(review), labels: { result: 'skipped', reason: outcome.reason } };
+      return { review: allow(review), labels: { result: 'skipped', reason: outcome.reason }, warnings: outcome.warnings };
     case 'refused':
       return { review: deny(review, outcome.message), labels: { result: 'refused', reason: outcome.reason } };
   }

@@ -41,6 +41,7 @@ interface AdmissionRecord {
   request?: AdmissionRequest;
   labels?: AdmissionLabels;
   message?: string;
+  warnings?: string[];
 }
 
 export function buildWebhookServer(options: WebhookServerOptions) {
@@ -95,6 +96,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
     record.labels = decision.labels;
     record.message = decision.review.response.status?.message;
+    record.warnings = decision.warnings;
     return decision.review;
   });
 
@@ -137,10 +139,12 @@ function logAdmission(reply: FastifyReply, record: AdmissionRecord, labels: Admi
     result: labels.result,
     reason: labels.reason || undefined,
     message: record.message,
+    warnings: record.warnings?.length ? record.warnings : undefined,
     statusCode: reply.statusCode,
     responseTime: reply.elapsedTime,
   };
   if (reply.statusCode >= 500) reply.log.error(fields, 'admission failed');
   else if (reply.statusCode >= 400) reply.log.warn(fields, 'admission request rejected');
+  else if (fields.warnings) reply.log.warn(fields, 'admission with warnings');
   else reply.log.info(fields, 'admission');
 }

@@ -71,11 +71,11 @@ describe('/metrics', () => {
 });
 
 describe('logs', () => {
-  async function logsOf(run: (server: Server) => Promise<unknown>): Promise<Record<string, unknown>[]> {
+  async function logsOf(run: (server: Server) => Promise<unknown>, overrides: Parameters<typeof testServer>[0] = {}): Promise<Record<string, unknown>[]> {
     const stream = new PassThrough();
     let text = '';
     stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
-    app = await testServer({ logger: { level: 'info', stream } });
+    app = await testServer({ ...overrides, logger: { level: 'info', stream } });
     await run(app);
     await app.close();
     app = undefined;
@@ -102,6 +102,14 @@ describe('logs', () => {
       message: 'annotation "kuma.io/sidecar-injection" has wrong value "maybe"',
     });
     expect(lines.some((l) => JSON.stringify(l).includes('/healthz'))).toBe(false);
+  });
+
+  it("logs Kuma's warnings about a pod at warn, on the admission line", async () => {
+    const warnings = ['annotation "kuma.io/sidecar-injection" is deprecated'];
+    const lines = await logsOf((server) => admit(server, podAdmissionReview(samplePod(), { uid: 'uid-warned' })), {
+      inject: (pod) => ({ result: 'injected', pod, patch: [], warnings }),
+    });
+    expect(lines.find((l) => l.uid === 'uid-warned')).toMatchObject({ level: 40, msg: 'admission with warnings', warnings });
   });
 
   it('logs a rejected request at warn with its error code', async () => {
