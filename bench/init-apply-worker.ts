@@ -1,21 +1,19 @@
 // The two measurements of bench/init-apply.ts, each run by a worker process
 // already inside its fresh network namespace.
-// - install: the steps of `kuma-init install transparent-proxy`, in the order
-//   of init/cli/install-command.ts: load the config from argv, detect the
-//   profile, render, pre-flight (`iptables-restore --test`), install; every
-//   spawned process counted and timed.
+// - install: what `kuma-init install transparent-proxy` does: load the config
+//   from argv, then init/exec/pipeline.ts (the CLI's own code: fast path, or
+//   the slow path with probes and pre-flight); phases timed through its phase
+//   hook, every spawned process counted and timed.
 // - bare: iptables-restore of given rules per family, nothing else.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { CliIo } from '../init/cli/io.ts';
 import { runCli } from '../init/cli/program.ts';
 import { loadInstallConfig } from '../init/config/load-install-config.ts';
-import { install } from '../init/exec/install.ts';
+import { silentLog } from '../init/exec/log.ts';
+import { detectAndInstall, type Phase, type PhaseRunner, type PipelineResult } from '../init/exec/pipeline.ts';
 import { countSpawns, spawnCommand } from '../init/exec/run.ts';
 import { systemDeps } from '../init/profile/deps.ts';
-import { detectProfile } from '../init/profile/detect.ts';
-import { ensureLoadable } from '../init/profile/preflight.ts';
-import { renderRules } from '../init/rules/render.ts';
 
 export type Backend = 'nft' | 'legacy';
 
@@ -26,9 +24,11 @@ export interface InstallSample {
   totalMs: number;
   detectMs: number;
   renderMs: number;
-  /** The pre-flight `iptables-restore --test` of the rendered rules. */
+  /** The pre-flight `iptables-restore --test` of the rendered rules (slow path only). */
   preflightMs: number;
   applyMs: number;
+  /** Fast path (modules assumed, the restore proves them) or slow path (Kuma's probes + pre-flight). */
+  path: PipelineResult['path'];
   /** Processes spawned by the whole install (detection + apply). */
   spawns: number;
   detectSpawns: number;
@@ -63,6 +63,18 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
     return result;
   });
   const deps = systemDeps({ run: spawns.run });
+  // Wall time and processes per phase, summed when a phase runs twice (slow path after a rejected fast path).
+  const phaseMs: Record<Phase, number> = { detect: 0, render: 0, preflight: 0, apply: 0 };
+  let detectSpawns = 0;
+  const phase: PhaseRunner = async (name, fn) => {
+    const [start, before] = [performance.now(), spawns.count()];
+    try {
+      return await fn();
+    } finally {
+      phaseMs[name] += performance.now() - start;
+      if (name === 'detect') detectSpawns += spawns.count() - before;
+    }
+  };
   const t0 = performance.now();
   const loaded = loadInstallConfig({
     argv: installArgs(backend),
@@ -73,25 +85,19 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
     platform: process.platform,
   });
   if (loaded.kind !== 'config') throw new Error('unexpected --help');
-  const { config } = loaded;
-  const profile = await detectProfile(config, deps);
   const t1 = performance.now();
-  const detectSpawns = spawns.count();
-  const first = renderRules(config, profile);
+  const result = await detectAndInstall(loaded.config, deps, { log: silentLog, renderWarning: () => undefined, phase });
   const t2 = performance.now();
-  const checked = await ensureLoadable(config, profile, (p) => (p === profile ? first : renderRules(config, p)), undefined, deps);
-  const t3 = performance.now();
-  const rendered = checked.rendered;
-  await install(config, checked.profile, rendered, undefined, deps);
-  const t4 = performance.now();
-  const rules: FamilyInputs = { ipv4: rendered.ipv4.restoreInput };
-  if (rendered.ipv6) rules.ipv6 = rendered.ipv6.restoreInput;
+  const rules: FamilyInputs = { ipv4: result.rendered.ipv4.restoreInput };
+  if (result.rendered.ipv6) rules.ipv6 = result.rendered.ipv6.restoreInput;
   return {
-    totalMs: t4 - t0,
-    detectMs: t1 - t0,
-    renderMs: t2 - t1,
-    preflightMs: t3 - t2,
-    applyMs: t4 - t3,
+    totalMs: t2 - t0,
+    // Config loading counts as detection, as before the pipeline existed.
+    detectMs: phaseMs.detect + (t1 - t0),
+    renderMs: phaseMs.render,
+    preflightMs: phaseMs.preflight,
+    applyMs: phaseMs.apply,
+    path: result.path,
     spawns: spawns.count(),
     detectSpawns,
     commands,

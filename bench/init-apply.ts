@@ -86,16 +86,18 @@ interface BackendResult {
   spawns: number;
   detectSpawns: number;
   families: string;
+  /** Paths the installs took (normally only `fast`). */
+  paths: string;
   /** The CLI itself (runCli), median time and spawns, as a check of the step-by-step install. */
   cli: { ms: number; spawns: number };
-  /** From the median-time install: detection commands grouped, with count and total ms. */
-  detectCommands: Array<{ kind: string; count: number; ms: number }>;
+  /** From the median-time install: all its commands grouped, with count and total ms. */
+  commands: Array<{ kind: string; count: number; ms: number }>;
 }
 
-/** Groups the detection commands of one install by what they probe. */
-function groupCommands(sample: InstallSample): BackendResult['detectCommands'] {
+/** Groups the commands of one install by what they do. */
+function groupCommands(sample: InstallSample): BackendResult['commands'] {
   const groups = new Map<string, { count: number; ms: number }>();
-  for (const c of sample.commands.slice(0, sample.detectSpawns)) {
+  for (const c of sample.commands) {
     const kind = c.command
       .replace(/^(ip6?tables)-(nft|legacy)/, '$1')
       .replace(/ -m \w+ -h$/, ' -m <module> -h')
@@ -138,7 +140,8 @@ function benchBackend(backend: Backend): BackendResult {
     spawns: median(installs.map((s) => s.spawns)),
     detectSpawns: median(installs.map((s) => s.detectSpawns)),
     families: Object.keys(installs[0]!.rules).join(' + '),
-    detectCommands: groupCommands(typical),
+    paths: [...new Set(installs.map((s) => s.path))].join(', '),
+    commands: groupCommands(typical),
     cli: { ms: median(clis.map((s) => s.totalMs)), spawns: median(clis.map((s) => s.spawns)) },
   };
 }
@@ -153,26 +156,26 @@ function verdict(results: BackendResult[]): string[] {
     ...results.map((r) => {
       const families = r.families.split(' + ').length;
       const perProcess = r.bare / families;
-      const top = r.detectCommands
+      const top = r.commands
         .slice(0, 3)
         .map((c) => `\`${c.kind}\` ×${c.count} ${ms(c.ms)} ms`)
         .join(', ');
       return (
         `- ${r.backend}: apply ${(r.apply / r.bare).toFixed(1)}×, pre-flight ${(r.preflight / r.bare).toFixed(1)}×, ` +
-        `detection ${(r.detect / r.bare).toFixed(1)}× (${ms(r.detect)} ms, ${r.detectSpawns} processes; most expensive: ${top}). ` +
+        `detection ${(r.detect / r.bare).toFixed(1)}× (${ms(r.detect)} ms, ${r.detectSpawns} processes; most expensive commands: ${top}). ` +
         `One iptables process start costs about ${ms(perProcess)} ms here (the bare restore runs ${families}), so 3× leaves room for ` +
         `about ${Math.floor((3 * r.bare) / perProcess)} processes in all; the install spawns ${r.spawns}.`
       );
     }),
     '',
-    'So the target is a process budget: detection, pre-flight and apply together must start no more processes than about three per family. Detection is the place to cut (its processes run before any rule is written), e.g. by reusing one `iptables-save` per family for detection and as the install\'s snapshot, and by letting a single `iptables-restore --test` per family serve both detection and the pre-flight.',
+    'So the target is a process budget: detection, pre-flight and apply together must start no more processes than about three per family.',
   ];
 }
 
 function report(results: BackendResult[]): string {
   const rows = results.map(
     (r) =>
-      `| ${r.backend} | ${r.families} | ${ms(r.install)} | ${ms(r.detect)} | ${ms(r.render)} | ${ms(r.preflight)} | ${ms(r.apply)} | ${ms(r.bare)} | **${r.ratio.toFixed(2)}×** ${r.ratio <= 3 ? '(≤ 3×: met)' : '(> 3×: missed)'} | ${(r.apply / r.bare).toFixed(2)}× | ${r.spawns} (${r.detectSpawns} + ${r.spawns - r.detectSpawns}) |`,
+      `| ${r.backend} | ${r.families} | ${ms(r.install)} | ${ms(r.detect)} | ${ms(r.render)} | ${ms(r.preflight)} | ${ms(r.apply)} | ${ms(r.bare)} | **${r.ratio.toFixed(2)}×** ${r.ratio <= 3 ? '(≤ 3×: met)' : '(> 3×: missed)'} | ${(r.apply / r.bare).toFixed(2)}× | ${r.spawns} (${r.detectSpawns} + ${r.spawns - r.detectSpawns}) | ${r.paths} |`,
   );
   const cpus = sh('nproc', []).trim();
   const load = loadavg()[0]!.toFixed(1);
@@ -181,12 +184,12 @@ function report(results: BackendResult[]): string {
     '',
     `Run: ${new Date().toISOString().slice(0, 16)}Z, ${cpus} cores (1-min load average ${load} at the end: other work was running), Node ${process.version}, kernel ${sh('uname', ['-r']).trim()}, ${ITERATIONS} iterations per backend, each measurement in its own fresh network namespace (lo + a veth interface with an IPv4 and an IPv6 address, so dual-stack rules apply).`,
     '',
-    `- **install**: the steps of \`kuma-init install transparent-proxy ${installArgs('<backend>' as Backend).join(' ')}\` (in the order of init/cli/install-command.ts: config from argv, \`detectProfile\`, \`renderRules\`, the pre-flight \`ensureLoadable\` (\`iptables-restore --test\`), \`install\`), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration.`,
+    `- **install**: \`kuma-init install transparent-proxy ${installArgs('<backend>' as Backend).join(' ')}\` as the CLI runs it: config from argv, then the CLI's own \`detectAndInstall\` (init/exec/pipeline.ts: fast path = detection without module/table probes, render, install whose restore proves the modules; slow path = Kuma's probes, render, pre-flight \`iptables-restore --test\`, install), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration. **path** says which path the installs took.`,
     '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way.',
-    '- **spawned**: processes the install started: detection (iptables probes, `ip`) + the rest (pre-flight `--test` restores, saves, restores); the bare restore spawns one per family.',
+    '- **spawned**: processes the install started: detection (iptables-save per family, `ip`, on the slow path the probes) + the rest (restores; on the slow path also pre-flight `--test` restores and saves); the bare restore spawns one per family.',
     '',
-    '| backend | families | install (ms) | detect | render | pre-flight | apply | bare restore (ms) | install / bare | apply / bare | spawned (detect + rest) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| backend | families | install (ms) | detect | render | pre-flight | apply | bare restore (ms) | install / bare | apply / bare | spawned (detect + rest) | path |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     `Check against the CLI itself (\`runCli\`, as bin/kuma-init.js runs it, in a third fresh namespace per iteration): ${results
@@ -197,11 +200,11 @@ function report(results: BackendResult[]): string {
     '',
     ...verdict(results),
     '',
-    'Where detection spends its time (the median install of each backend; processes grouped, wall time summed):',
+    'Where the install spends its processes (the median install of each backend; processes grouped, wall time summed):',
     '',
     '| backend | command | count | ms |',
     '|---|---|---:|---:|',
-    ...results.flatMap((r) => r.detectCommands.map((c) => `| ${r.backend} | \`${c.kind}\` | ${c.count} | ${ms(c.ms)} |`)),
+    ...results.flatMap((r) => r.commands.map((c) => `| ${r.backend} | \`${c.kind}\` | ${c.count} | ${ms(c.ms)} |`)),
   ].join('\n');
 }
 

@@ -1,14 +1,11 @@
 // `kuma-init install transparent-proxy`: options → config (init/config), then
-// environment profile → rules → dry-run print or install (init/profile,
-// init/rules, init/exec). Warnings go to stderr in Kuma's line format.
+// environment profile → rules → dry-run print or install, on the fast or the
+// slow path (init/exec/pipeline.ts). Warnings go to stderr in Kuma's line format.
 import { installFlags } from '../config/install-flags.ts';
 import { loadInstallConfig } from '../config/load-install-config.ts';
-import { install } from '../exec/install.ts';
 import { kumaStyleLog, type ApplyLog } from '../exec/log.ts';
-import { detectProfile } from '../profile/detect.ts';
-import { ensureLoadable } from '../profile/preflight.ts';
+import { detectAndInstall } from '../exec/pipeline.ts';
 import { formatDryRun } from '../rules/dry-run.ts';
-import { renderRules } from '../rules/render.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
 import type { CliIo } from './io.ts';
@@ -44,20 +41,12 @@ export async function installTransparentProxy(args: readonly string[], io: CliIo
   for (const warning of loaded.warnings) io.stderr(`${warning}\n`);
   if (config.storeFirewalld) io.stderr('# [WARNING] --store-firewalld is not supported by kuma-init and is ignored\n');
 
-  const log = ioLog(io);
-  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system));
-  for (const w of profile.warnings) log.warn(w.message, w.family);
-  const rendered = await inStep(INITIALIZE, () => renderRules(config, profile));
-  for (const warning of rendered.warnings) io.stderr(`${warning}\n`);
-
-  if (config.dryRun) {
-    io.stdout(formatDryRun(rendered));
-    return EXIT_OK;
-  }
-  // Pre-flight (docs/tproxy-apply.md §3): the backend must load the rules, else the other one is tried.
-  const checked = await inStep(SETUP, () =>
-    ensureLoadable(config, profile, (p) => (p === profile ? rendered : renderRules(config, p)), log, io.system),
-  );
-  await inStep(SETUP, () => install(config, checked.profile, checked.rendered, log, io.system));
+  const result = await detectAndInstall(config, io.system, {
+    log: ioLog(io),
+    renderWarning: (line) => io.stderr(`${line}\n`),
+    // Detection and rendering fail as kumactl's config initialisation, the rest as its setup.
+    phase: (phase, fn) => inStep(phase === 'detect' || phase === 'render' ? INITIALIZE : SETUP, fn),
+  });
+  if (config.dryRun) io.stdout(formatDryRun(result.rendered));
   return EXIT_OK;
 }

@@ -4,6 +4,10 @@
 // adds the new ones in the same transaction per table. When the installed
 // rules already equal the rendered ones nothing is restored (a restarted init
 // container is a no-op). A failed restore puts every family back as it was.
+// On the fast path (profile families `assumed`, docs/tproxy-apply.md §3) the
+// detection's save is the snapshot, and a restore that fails for a missing
+// module or table ends in AssumptionRejected (after the rollback) so the caller
+// can probe like Kuma and try again.
 import type { TransparentProxyConfig } from '../config/config.ts';
 import { systemDeps, type SystemDeps } from '../profile/deps.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from '../profile/profile.ts';
@@ -12,7 +16,8 @@ import { alreadyInstalled } from './idempotency.ts';
 import { markersFor, removalCommands, tablesWithKumaContent, type KumaMarkers } from './kuma-rules.ts';
 import { silentLog, type ApplyLog } from './log.ts';
 import { parseTables, type TableText } from './restore-text.ts';
-import { failureReason, isTransientFailure, runRestore } from './restore.ts';
+import { tableNames } from '../profile/functionality.ts';
+import { failureReason, isTransientFailure, missingFeature, runRestore } from './restore.ts';
 import { rollBack, type Snapshot } from './rollback.ts';
 import { countSpawns } from './run.ts';
 
@@ -26,6 +31,18 @@ export interface InstallResult {
   families: Array<{ family: IpFamily; backend: IptablesMode; action: 'applied' | 'unchanged' }>;
   /** Processes spawned by this install (iptables-save, iptables-restore), for the benchmark. */
   spawned: number;
+}
+
+/** The fast path's assumption (modules and tables present) proved wrong; every family was put back. */
+export class AssumptionRejected extends Error {
+  constructor(
+    readonly family: IpFamily,
+    readonly mode: IptablesMode,
+    readonly missing: string,
+  ) {
+    super(`${familyCommand[family]}-${mode} cannot load the rules (missing ${missing})`);
+    this.name = 'AssumptionRejected';
+  }
 }
 
 export const familyCommand: Record<IpFamily, string> = { ipv4: 'iptables', ipv6: 'ip6tables' };
@@ -54,17 +71,28 @@ export async function saveTables(deps: SystemDeps, save: string, family: IpFamil
   return r.stdout;
 }
 
-/** One restore input: per table, remove Kuma's current rules, then the rendered lines; tables left with only old Kuma rules are cleaned too. */
-export function applyInput(kumaTables: readonly TableText[], desired: readonly TableText[], m: KumaMarkers): string {
-  const out: string[] = [];
+/**
+ * One restore input: per table, remove Kuma's current rules, then the rendered lines; tables left with
+ * only old Kuma rules are cleaned too. `createFirst` tables come first, in that order, empty when nothing
+ * else goes into them (legacy creates a table at its first use, which fixes iptables-legacy-save's order).
+ */
+export function applyInput(kumaTables: readonly TableText[], desired: readonly TableText[], m: KumaMarkers, createFirst: readonly string[] = []): string {
+  const sections = new Map<string, string[]>(createFirst.map((name) => [name, []]));
   for (const t of desired) {
     const old = kumaTables.find((k) => k.name === t.name);
-    out.push(`*${t.name}`, ...(old ? removalCommands(old, m) : []), ...t.chainLines, ...t.lines, 'COMMIT');
+    sections.set(t.name, [...(old ? removalCommands(old, m) : []), ...t.chainLines, ...t.lines]);
   }
-  for (const k of kumaTables.filter((k) => !desired.some((t) => t.name === k.name))) {
-    out.push(`*${k.name}`, ...removalCommands(k, m), 'COMMIT');
-  }
-  return out.join('\n') + '\n';
+  for (const k of kumaTables.filter((k) => !desired.some((t) => t.name === k.name))) sections.set(k.name, removalCommands(k, m));
+  return [...sections].flatMap(([name, lines]) => [`*${name}`, ...lines, 'COMMIT']).join('\n') + '\n';
+}
+
+/**
+ * Legacy tables Kuma's probes would have created (nat, raw, mangle, in that order) but the fast path's
+ * single save did not: the install creates them, so iptables-legacy-save lists the same tables in the same order.
+ */
+function tablesKumaWouldCreate(fp: FamilyProfile, current: readonly TableText[]): string[] {
+  if (!fp.assumed || fp.executables?.mode !== 'legacy') return [];
+  return tableNames.filter((t) => !current.some((c) => c.name === t));
 }
 
 function failureHint(stderr: string, family: IpFamily, mode: IptablesMode): string {
@@ -93,11 +121,13 @@ export async function install(
 
   const families = activeFamilies(profile, rendered.ipv6 !== undefined).map(({ family, profile: fp }) => ({
     family,
+    fp,
     exe: requireExecutables(fp, family),
   }));
-  // Reading is independent per family, so both saves run side by side; changes stay one family at a time.
-  const saves = await Promise.all(families.map(({ family, exe }) => saveTables(d, exe.save, family)));
-  for (const [i, { family, exe }] of families.entries()) {
+  // Reading is independent per family, so both saves run side by side (unless detection saved already);
+  // changes stay one family at a time.
+  const saves = await Promise.all(families.map(({ family, fp, exe }) => fp.snapshot ?? saveTables(d, exe.save, family)));
+  for (const [i, { family, fp, exe }] of families.entries()) {
     const input = family === 'ipv4' ? rendered.ipv4.restoreInput : rendered.ipv6!.restoreInput;
     const saveText = saves[i]!;
     const current = parseTables(saveText);
@@ -110,13 +140,16 @@ export async function install(
     }
     const kumaTables = tablesWithKumaContent(current, m, familyCommand[family]);
     if (kumaTables.length) log.info('replacing existing transparent proxy rules (chains starting with "KUMA_MESH" or comments starting with "kuma/mesh/transparent/proxy")', family);
-    const combined = applyInput(kumaTables, desired, m);
+    const created = tablesKumaWouldCreate(fp, current);
+    const combined = applyInput(kumaTables, desired, m, created);
     log.info(`applying rules with ${exe.restore} --noflush:`, family);
     log.info(combined.trim(), family);
     const r = await runRestore(d, config, { exe, input: combined, mode: 'noflush', family }, log);
-    const snapshot: Snapshot = { family, exe, saveText, touched: [...new Set([...desired, ...kumaTables].map((t) => t.name))] };
+    const snapshot: Snapshot = { family, exe, saveText, touched: [...new Set([...created, ...[...desired, ...kumaTables].map((t) => t.name)])] };
     if (r.code !== 0) {
       for (const s of [snapshot, ...done.reverse()]) await rollBack(d, config, s, log);
+      const missing = fp.assumed && !isTransientFailure(r.stderr) ? missingFeature(r.stderr) : undefined;
+      if (missing) throw new AssumptionRejected(family, exe.mode, missing);
       throw new ApplyError(
         'RESTORE_FAILED',
         `unable to restore ${familyCommand[family]} rules: ${exe.restore} failed: ${failureReason(r.stderr)}; the previous rules were restored. Next step: ${failureHint(r.stderr, family, exe.mode)}`,

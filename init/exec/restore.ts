@@ -65,3 +65,13 @@ export function failureReason(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
   return lines.find((l) => !/line \d+ failed$/.test(l)) ?? lines[0] ?? 'no error output';
 }
+
+/** What iptables' stderr says is missing: `match 'conntrack'`, `target 'CT'`, ... (undefined when it does not say). */
+export function missingFeature(stderr: string): string | undefined {
+  const load = /Couldn't load (match|target) [`'"]?([\w.-]+?)['`"]?(?::|\s|$)/m.exec(stderr);
+  if (load) return `${load[1]} '${load[2]}'`;
+  const option = /unknown option "([^"]+)"/.exec(stderr);
+  if (option) return `option "${option[1]}"`;
+  const kernel = /(Operation not supported|Table does not exist|Protocol not supported|No chain\/target\/match by that name)/.exec(stderr);
+  return kernel ? `kernel support (${kernel[1]})` : undefined;
+}

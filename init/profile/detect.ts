@@ -4,9 +4,9 @@
 // `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
 import type { TransparentProxyConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
-import { systemDeps, type SystemDeps } from './deps.ts';
-import { explicitExecutables, locateExecutables, VersionCache } from './executables.ts';
-import { probeFunctionality, unmetRequirements } from './functionality.ts';
+import { systemDeps, type NetInterface, type SystemDeps } from './deps.ts';
+import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
+import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
 
@@ -23,10 +23,28 @@ export function emptyFamily(): FamilyProfile {
   };
 }
 
+/** Fast path for one backend: functionality assumed (standard binaries only); `perTableSaves` as in assumeFunctionality. */
+export interface FastProbe {
+  perTableSaves: boolean;
+}
+
 /** Executables and functionality of one backend for one family. */
-export async function probeBackend(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode): Promise<Probe> {
+export async function probeBackend(
+  deps: SystemDeps,
+  versions: VersionCache,
+  family: IpFamily,
+  mode: IptablesMode,
+  fast?: FastProbe,
+): Promise<Probe> {
   const located = await locateExecutables(deps, versions, family, mode);
   if (!located.ok) return located;
+  if (fast && isStandardMultiBinary(deps, located.executables)) {
+    const assumed = await assumeFunctionality(deps, located.executables, fast.perTableSaves);
+    if (assumed) {
+      const { version, ...functionality } = assumed;
+      return { ok: true, family: { executables: { ...located.executables, version }, ...functionality } };
+    }
+  }
   return withFunctionality(deps, located.executables);
 }
 
@@ -53,12 +71,18 @@ async function fromExplicitPaths(config: TransparentProxyConfig, deps: SystemDep
 }
 
 /** Kuma's IPv4 choice between nft and legacy (tproxy spec §3.3 step 4). */
-async function detectIPv4(config: TransparentProxyConfig, deps: SystemDeps, versions: VersionCache, warn: Warn): Promise<FamilyProfile> {
+async function detectIPv4(
+  config: TransparentProxyConfig,
+  deps: SystemDeps,
+  versions: VersionCache,
+  warn: Warn,
+  fast: boolean,
+): Promise<FamilyProfile> {
   const explicit = await fromExplicitPaths(config, deps, versions, 'ipv4', warn);
   if (explicit) return explicit;
 
   if (config.iptablesMode !== 'auto') {
-    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode);
+    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode, fast ? { perTableSaves: false } : undefined);
     if (forced.ok) return forced.family;
     throw new ApplyError(
       'NO_EXECUTABLES',
@@ -67,8 +91,12 @@ async function detectIPv4(config: TransparentProxyConfig, deps: SystemDeps, vers
   }
 
   // Both backends are always probed (Kuma); they share no tables, so side by side. Within a backend the
-  // table probes keep Kuma's order, which decides iptables-legacy-save's table order.
-  const [nft, legacy] = await Promise.all([probeBackend(deps, versions, 'ipv4', 'nft'), probeBackend(deps, versions, 'ipv4', 'legacy')]);
+  // table probes keep Kuma's order, which decides iptables-legacy-save's table order: the legacy
+  // probe keeps its per-table saves on the fast path too, since they create those tables even when nft wins.
+  const [nft, legacy] = await Promise.all([
+    probeBackend(deps, versions, 'ipv4', 'nft', fast ? { perTableSaves: false } : undefined),
+    probeBackend(deps, versions, 'ipv4', 'legacy', fast ? { perTableSaves: true } : undefined),
+  ]);
   if (!nft.ok && !legacy.ok) {
     if (config.dryRun) {
       warn(
@@ -98,17 +126,25 @@ async function detectIPv4(config: TransparentProxyConfig, deps: SystemDeps, vers
 }
 
 /** IPv6 executables follow the IPv4 mode; failure only warns. */
-async function detectIPv6(config: TransparentProxyConfig, deps: SystemDeps, versions: VersionCache, mode: IptablesMode, warn: Warn) {
+async function detectIPv6(
+  config: TransparentProxyConfig,
+  deps: SystemDeps,
+  versions: VersionCache,
+  mode: IptablesMode,
+  warn: Warn,
+  fast: boolean,
+) {
   const explicit = await fromExplicitPaths(config, deps, versions, 'ipv6', warn);
   if (explicit) return explicit;
-  const probe = await probeBackend(deps, versions, 'ipv6', mode);
+  const probe = await probeBackend(deps, versions, 'ipv6', mode, fast ? { perTableSaves: false } : undefined);
   if (probe.ok) return probe.family;
   warn(`failed to initialize IPv6 executables: ${probe.error}`, 'ipv6');
   return undefined;
 }
 
-/** `ip -6 addr add ::6/128 dev lo` (Kuma uses netlink); an existing address is fine. */
-async function addInboundPassthroughIPv6(deps: SystemDeps): Promise<string | undefined> {
+/** `ip -6 addr add ::6/128 dev lo` (Kuma uses netlink); an existing address is fine, so it is not even added again. */
+async function addInboundPassthroughIPv6(deps: SystemDeps, loopback: NetInterface): Promise<string | undefined> {
+  if (loopback.addresses.some((a) => a.family === 'IPv6' && a.address === '::6')) return undefined;
   const r = await deps.run('ip', ['-6', 'addr', 'add', '::6/128', 'dev', 'lo'], { env: deps.env });
   // Already there: netlink's EEXIST, which iproute2 words "File exists" or (IPv6) "address already assigned".
   if (r.code === 0 || /file exists|address already assigned/i.test(r.stderr)) return undefined;
@@ -136,15 +172,30 @@ async function readNameservers(config: TransparentProxyConfig, deps: SystemDeps)
   }
 }
 
+export interface DetectOptions {
+  /**
+   * The install fast path (docs/tproxy-apply.md §3): backends recognised by
+   * their multi-call binary, no module or table probes, one iptables-save per
+   * family kept as the install's snapshot. Families it applies to are marked `assumed`.
+   */
+  fast?: boolean;
+}
+
 /**
  * Detects everything the renderer and the executor need, once.
- * Side effects as in Kuma: legacy tables get instantiated by the probes, and
- * in dual-stack mode `::6/128` is added to `lo` (also in a dry run).
+ * Side effects as in Kuma: legacy tables get instantiated by the probes (on the
+ * fast path partly by the install, see exec/install.ts), and in dual-stack mode
+ * `::6/128` is added to `lo` (also in a dry run).
  */
-export async function detectProfile(config: TransparentProxyConfig, deps: SystemDeps = systemDeps()): Promise<EnvironmentProfile> {
+export async function detectProfile(
+  config: TransparentProxyConfig,
+  deps: SystemDeps = systemDeps(),
+  options: DetectOptions = {},
+): Promise<EnvironmentProfile> {
+  const fast = options.fast === true;
   const warnings: Array<{ family?: IpFamily; message: string }> = [];
   const warn: Warn = (message, family) => warnings.push({ family, message });
-  const versions = new VersionCache(deps);
+  const versions = new VersionCache(deps, fast);
 
   const users = await readUsers(deps);
   const interfaces = await deps.interfaces();
@@ -155,7 +206,7 @@ export async function detectProfile(config: TransparentProxyConfig, deps: System
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
-  const ipv4 = await detectIPv4(config, deps, versions, warn);
+  const ipv4 = await detectIPv4(config, deps, versions, warn, fast);
   const nameservers = await readNameservers(config, deps);
 
   let ipv6: FamilyProfile | undefined;
@@ -163,11 +214,11 @@ export async function detectProfile(config: TransparentProxyConfig, deps: System
     if (!hasNonLoopbackIPv6(interfaces)) {
       if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     } else {
-      const failure = await addInboundPassthroughIPv6(deps);
+      const failure = await addInboundPassthroughIPv6(deps, loopback);
       if (failure) {
         if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
       } else {
-        ipv6 = await detectIPv6(config, deps, versions, ipv4.executables.mode, warn);
+        ipv6 = await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, fast);
       }
     }
   }

@@ -34,16 +34,39 @@ function findPath(deps: SystemDeps, name: string): string | undefined {
  */
 export class VersionCache {
   private readonly seen = new Map<string, Promise<VersionProbe>>();
-  constructor(private readonly deps: SystemDeps) {}
+  /**
+   * `byName` (fast path): the standard multi-call binaries are recognised by
+   * their resolved name, since xtables-nft-multi always reports nf_tables and
+   * xtables-legacy-multi legacy; the version is then unknown here ('') and is
+   * read from the iptables-save header when there is one.
+   */
+  constructor(
+    private readonly deps: SystemDeps,
+    private readonly byName = false,
+  ) {}
   probe(path: string): Promise<VersionProbe> {
     const binary = this.deps.realPath(path);
     let p = this.seen.get(binary);
     if (!p) {
-      p = this.deps.run(path, ['--version'], { env: this.deps.env }).then((r) => parseIptablesVersion(r.code, r.stdout, r.stderr));
+      const mode = this.byName ? multiBinaryMode(binary) : undefined;
+      p = mode
+        ? Promise.resolve({ ok: true, version: '', mode })
+        : this.deps.run(path, ['--version'], { env: this.deps.env }).then((r) => parseIptablesVersion(r.code, r.stdout, r.stderr));
       this.seen.set(binary, p);
     }
     return p;
   }
+}
+
+/** The backend of a standard xtables multi-call binary, from its resolved path; undefined for anything else. */
+export function multiBinaryMode(realPath: string): IptablesMode | undefined {
+  const m = /(?:^|\/)xtables-(nft|legacy)-multi$/.exec(realPath);
+  return m ? (m[1] as IptablesMode) : undefined;
+}
+
+/** All three executables resolve to the standard multi-call binary of their mode. */
+export function isStandardMultiBinary(deps: SystemDeps, exe: Executables): boolean {
+  return !exe.fromConfig && [exe.iptables, exe.save, exe.restore].every((p) => multiBinaryMode(deps.realPath(p)) === exe.mode);
 }
 
 function candidatePaths(prefix: string, mode: IptablesMode, part: Part): string[] {

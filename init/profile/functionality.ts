@@ -3,11 +3,12 @@
 // goldens capture): modules, existing rules (nat, raw, mangle), tables. Same
 // answers as Kuma's probes with fewer processes.
 import type { SystemDeps } from './deps.ts';
-import { hasDockerOutputChain, hasRulesBeyondBuiltins, tableSection } from './parse.ts';
+import { hasDockerOutputChain, hasRulesBeyondBuiltins, saveVersion, tableSection } from './parse.ts';
 import type { Executables, FamilyProfile } from './profile.ts';
 
 const moduleNames = ['owner', 'tcp', 'udp', 'comment', 'conntrack', 'multiport'] as const;
-const tableNames = ['nat', 'raw', 'mangle'] as const;
+/** Kuma's probe order of the tables; on legacy the probes create them in this order. */
+export const tableNames = ['nat', 'raw', 'mangle'] as const;
 
 /** One rule per module; when `restore --test` accepts it, every `-m <module> -h` would succeed too. */
 const moduleProbeRules = `*nat
@@ -83,4 +84,36 @@ export function unmetRequirements(f: Omit<FamilyProfile, 'executables'>): string
   if (!f.modules.tcp) missing.push('missing module: "tcp"');
   if (!f.modules.owner) missing.push('missing module: "owner"');
   return missing.length ? `functionality verification failed: unmet minimal requirements: ${missing.join('\n')}` : undefined;
+}
+
+/**
+ * The fast path's functionality: modules and tables assumed present (the
+ * caller checked for the standard multi-call binary), existing rules and
+ * DOCKER_OUTPUT read from saved text, which is kept as the install's snapshot.
+ * `perTableSaves` keeps Kuma's side effect of creating legacy nat, raw and
+ * mangle in that order (IPv4 auto-detection probes legacy even when nft wins;
+ * the e2e goldens show those tables); otherwise one save of all tables.
+ * Undefined when a save fails: the caller probes instead.
+ */
+export async function assumeFunctionality(
+  deps: SystemDeps,
+  exe: Executables,
+  perTableSaves: boolean,
+): Promise<(Omit<FamilyProfile, 'executables'> & { snapshot: string; version: string }) | undefined> {
+  const outputs: string[] = [];
+  for (const args of perTableSaves ? tableNames.map((t) => ['-t', t]) : [[]]) {
+    const r = await deps.run(exe.save, args, { env: deps.env });
+    if (r.code !== 0) return undefined;
+    outputs.push(r.stdout);
+  }
+  const snapshot = outputs.join('');
+  return {
+    modules: Object.fromEntries(moduleNames.map((m) => [m, true])) as FamilyProfile['modules'],
+    tables: { nat: true, raw: true, mangle: true },
+    dockerOutput: hasDockerOutputChain(tableSection(snapshot, 'nat')),
+    existingRules: tableNames.some((t) => hasRulesBeyondBuiltins(tableSection(snapshot, t), t)),
+    assumed: true,
+    snapshot,
+    version: saveVersion(snapshot) ?? exe.version,
+  };
 }

@@ -3,7 +3,8 @@ import { defaultConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
 import { conntrackMissing, debianSystem } from '../test/support/recorded-system.ts';
 import { detectProfile } from './detect.ts';
-import { ensureLoadable, missingFeature } from './preflight.ts';
+import { missingFeature } from '../exec/restore.ts';
+import { ensureLoadable } from './preflight.ts';
 import type { EnvironmentProfile } from './profile.ts';
 
 /** Debian 12 where `<backend>-restore --test` of the rendered rules fails (missing conntrack) for `failing`. */

@@ -8,21 +8,11 @@ import type { TransparentProxyConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
 import type { RestoreInputs } from '../exec/install.ts';
 import { silentLog, type ApplyLog } from '../exec/log.ts';
-import { failureReason, runRestore } from '../exec/restore.ts';
+import { failureReason, missingFeature, runRestore } from '../exec/restore.ts';
 import { systemDeps, type SystemDeps } from './deps.ts';
 import { emptyFamily, probeBackend } from './detect.ts';
 import { VersionCache } from './executables.ts';
 import type { EnvironmentProfile, IpFamily, IptablesMode } from './profile.ts';
-
-/** What iptables' stderr says is missing: `match 'conntrack'`, `target 'CT'`, ... (undefined when it does not say). */
-export function missingFeature(stderr: string): string | undefined {
-  const load = /Couldn't load (match|target) [`'"]?([\w.-]+?)['`"]?(?::|\s|$)/m.exec(stderr);
-  if (load) return `${load[1]} '${load[2]}'`;
-  const option = /unknown option "([^"]+)"/.exec(stderr);
-  if (option) return `option "${option[1]}"`;
-  const kernel = /(Operation not supported|Table does not exist|Protocol not supported|No chain\/target\/match by that name)/.exec(stderr);
-  return kernel ? `kernel support (${kernel[1]})` : undefined;
-}
 
 interface Attempt {
   mode: IptablesMode;

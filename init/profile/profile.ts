@@ -30,6 +30,14 @@ export interface FamilyProfile {
   dockerOutput: boolean;
   /** Non-built-in rules or chains already exist in nat, raw or mangle. */
   existingRules: boolean;
+  /**
+   * Fast path (detectProfile `{ fast: true }`): modules and tables were assumed
+   * present (standard xtables multi-binary), not probed; the install's restore
+   * proves them and a capability failure sends the CLI to the probing path.
+   */
+  assumed?: boolean;
+  /** iptables-save output read by detection, reused by install as its snapshot (no second save). */
+  snapshot?: string;
 }
 
 export interface EnvironmentProfile {

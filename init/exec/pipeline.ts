@@ -1,0 +1,85 @@
+// What `kuma-init install transparent-proxy` does after loading its config
+// (docs/tproxy-apply.md §3), shared by the CLI and bench:init so the benchmark
+// times exactly the CLI's steps.
+// - fast path: detection assumes the standard modules and tables of the
+//   standard xtables multi-call binaries (one iptables-save per family, kept as
+//   the install's snapshot), renders and installs; the real restore proves the
+//   assumption (a transaction per table, rolled back on failure).
+// - slow path: when the fast path is not possible (dry run, explicit or
+//   unknown executables) or its restore fails for a missing module or table,
+//   Kuma's full probing, a re-render, the `restore --test` pre-flight with
+//   fallback to the other backend, and the install.
+import type { TransparentProxyConfig } from '../config/config.ts';
+import type { SystemDeps } from '../profile/deps.ts';
+import { detectProfile } from '../profile/detect.ts';
+import { ensureLoadable } from '../profile/preflight.ts';
+import type { EnvironmentProfile } from '../profile/profile.ts';
+import { renderRules, type RenderedRules } from '../rules/render.ts';
+import { AssumptionRejected, install, type InstallResult } from './install.ts';
+import type { ApplyLog } from './log.ts';
+
+export type Phase = 'detect' | 'render' | 'preflight' | 'apply';
+
+/** Runs one phase: the CLI adds kumactl's error context, the benchmark a clock. */
+export type PhaseRunner = <T>(phase: Phase, fn: () => T | Promise<T>) => Promise<T>;
+
+export interface PipelineOutput {
+  log: ApplyLog;
+  /** A renderer warning line (already in Kuma's format). */
+  renderWarning(line: string): void;
+  phase?: PhaseRunner;
+}
+
+export interface PipelineResult {
+  path: 'dry-run' | 'fast' | 'slow';
+  rendered: RenderedRules;
+  /** Undefined for a dry run. */
+  installed?: InstallResult;
+}
+
+const direct: PhaseRunner = async (_phase, fn) => fn();
+
+/** Every family of the profile that will be installed skipped the probes. */
+function allAssumed(profile: EnvironmentProfile): boolean {
+  return profile.ipv4.assumed === true && (!profile.ipv6Usable || profile.ipv6.assumed === true);
+}
+
+export async function detectAndInstall(config: TransparentProxyConfig, deps: SystemDeps, out: PipelineOutput): Promise<PipelineResult> {
+  const phase = out.phase ?? direct;
+  // The slow path after a rejected fast path detects and renders again: each warning is printed once.
+  const printed = new Set<string>();
+  const once = (text: string, print: () => void) => {
+    if (printed.has(text)) return;
+    printed.add(text);
+    print();
+  };
+  const detect = async (fast: boolean) => {
+    const profile = await phase('detect', () => detectProfile(config, deps, { fast }));
+    for (const w of profile.warnings) once(w.message, () => out.log.warn(w.message, w.family));
+    const rendered = await phase('render', () => renderRules(config, profile));
+    for (const line of rendered.warnings) once(line, () => out.renderWarning(line));
+    return { profile, rendered };
+  };
+
+  // A dry run prints what Kuma's probing detects: nothing is assumed.
+  if (config.dryRun) return { path: 'dry-run', rendered: (await detect(false)).rendered };
+
+  const fast = await detect(true);
+  if (allAssumed(fast.profile)) {
+    try {
+      const installed = await phase('apply', () => install(config, fast.profile, fast.rendered, out.log, deps));
+      return { path: 'fast', rendered: fast.rendered, installed };
+    } catch (error) {
+      if (!(error instanceof AssumptionRejected)) throw error;
+      out.log.warn(`${error.message}; probing the kernel's modules and tables as Kuma does and trying again`, error.family);
+    }
+  }
+  // Probed afresh when anything was assumed (after a rejection, or when only one family could skip the
+  // probes); a profile that assumed nothing is already Kuma's.
+  const slow = fast.profile.ipv4.assumed || fast.profile.ipv6.assumed ? await detect(false) : fast;
+  const checked = await phase('preflight', () =>
+    ensureLoadable(config, slow.profile, (p) => (p === slow.profile ? slow.rendered : renderRules(config, p)), out.log, deps),
+  );
+  const installed = await phase('apply', () => install(config, checked.profile, checked.rendered, out.log, deps));
+  return { path: 'slow', rendered: checked.rendered, installed };
+}
