@@ -96,6 +96,19 @@ async function admitOnce(client: HttpsReviewClient, body: string): Promise<{ all
   }
 }
 
+/** The echo floor must send back the review it got, byte for byte the same size. */
+async function checkEcho(echo: Server, caCert: string, body: string): Promise<void> {
+  const client = httpsReviewClient(echo.port, caCert);
+  try {
+    const { statusCode, body: text } = await client.post(body);
+    if (statusCode !== 200 || text.length !== body.length || text !== JSON.stringify(JSON.parse(body))) {
+      throw new Error(`the echo floor did not send the review back (HTTP ${statusCode}, ${text.length} of ${body.length} bytes)`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
 /** Admissions one after another on one keep-alive connection, timed with sub-millisecond precision. */
 async function sequentialLatency(client: HttpsReviewClient, body: string, duration: number): Promise<{ median: number; p99: number; count: number }> {
   const times: number[] = [];
@@ -165,9 +178,14 @@ async function main(): Promise<void> {
         .join('---\n'),
     );
 
-    const echoPort = await freePort();
-    const echo = await startServer('echo', 'bench/admission-echo-server.ts', [String(echoPort), tls.certFile, tls.keyFile], echoPort, join(work, 'echo.log'));
-    servers.push(echo);
+    const floorServer = async (mode: 'echo' | 'allow'): Promise<Server> => {
+      const port = await freePort();
+      const server = await startServer(mode, 'bench/admission-echo-server.ts', [mode, String(port), tls.certFile, tls.keyFile], port, join(work, `${mode}.log`));
+      servers.push(server);
+      return server;
+    };
+    const echo = await floorServer('echo');
+    const minimalAllow = await floorServer('allow');
     const webhookPort = await freePort();
     const webhook = await startServer(
       'webhook',
@@ -183,6 +201,7 @@ async function main(): Promise<void> {
     const wide = JSON.stringify(podAdmissionReview(widePod(namespace, 30, 40), { namespace, uid: 'bench-wide' }));
     const client = httpsReviewClient(webhook.port, certificates.caCert);
     clients.push(client);
+    await checkEcho(echo, certificates.caCert, realistic);
     const check = await admitOnce(client, realistic);
     const checkWide = await admitOnce(client, wide);
     if (!check.allowed || check.patchOps === 0 || !checkWide.allowed || checkWide.patchOps === 0) {
@@ -194,18 +213,25 @@ async function main(): Promise<void> {
     if (loadBefore > cpus().length / 2) console.warn(`warning: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores; figures will be noisy`);
     console.log(`warming up (3 s each), then ${seconds} s per measurement ...`);
     await load(echo, realistic, 16, 3);
+    await load(minimalAllow, realistic, 16, 3);
     await load(webhook, realistic, 16, 3);
     await sequentialLatency(client, wide, 3);
     const floor = await load(echo, realistic, 16, seconds);
+    const allowFloor = await load(minimalAllow, realistic, 16, seconds);
     const admit = await load(webhook, realistic, 16, seconds);
     const wideOne = await sequentialLatency(client, wide, seconds);
     const rss = rssMb(webhook.child.pid!);
 
     const ratio = admit.requestsPerSecond / floor.requestsPerSecond;
+    const allowRatio = admit.requestsPerSecond / allowFloor.requestsPerSecond;
+    const loadRow = (name: string, l: Load): [string, string, string, string] => [name, `${fmt(l.requestsPerSecond, 0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms`, '-', '-'];
+    const errors = floor.errors + allowFloor.errors + admit.errors;
     const rows: [string, string, string, string][] = [
-      ['echo floor, realistic pod, 16 conns', `${fmt(floor.requestsPerSecond, 0)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms`, '-', '-'],
-      ['webhook, realistic pod, 16 conns', `${fmt(admit.requestsPerSecond, 0)} req/s, p50 ${admit.p50} ms, p99 ${admit.p99} ms`, '-', '-'],
-      ['throughput vs echo', `${fmt(ratio, 2)}×`, `≥ ${targets.ratio}×`, verdict(ratio >= targets.ratio)],
+      loadRow(`echo floor (review sent back, ${realistic.length} B), realistic pod, 16 conns`, floor),
+      loadRow('minimal-allow reference (~100 B answer), realistic pod, 16 conns', allowFloor),
+      loadRow('webhook, realistic pod, 16 conns', admit),
+      ['throughput vs echo (the target)', `${fmt(ratio, 2)}×`, `≥ ${targets.ratio}×`, verdict(ratio >= targets.ratio)],
+      ['throughput vs minimal-allow (reference)', `${fmt(allowRatio, 2)}×`, '-', '-'],
       ['p99, realistic pod, 16 conns', `${admit.p99} ms`, `≤ ${targets.p99Ms} ms`, verdict(admit.p99 <= targets.p99Ms)],
       [
         'median, 30 containers / 1,200 env, one at a time',
@@ -214,7 +240,7 @@ async function main(): Promise<void> {
         verdict(wideOne.median <= targets.wideMedianMs),
       ],
       ['webhook RSS after the load', `${fmt(rss)} MB`, `≤ ${targets.rssMb} MB`, verdict(rss <= targets.rssMb)],
-      ['errors / non-2xx under load', `${floor.errors + admit.errors}`, '0', verdict(floor.errors + admit.errors === 0)],
+      ['errors / non-2xx under load', `${errors}`, '0', verdict(errors === 0)],
     ];
     const table = ['| measurement | result | target | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
     console.log(`\n${table}\n`);
@@ -226,7 +252,7 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and a bare Fastify HTTPS echo of the same AdmissionReview (\`bench/admission-echo-server.ts\`), each in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
         `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures).`,
         '',
