@@ -206,17 +206,31 @@ export async function detectProfile(
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
+  // Fast path: the IPv6 steps need nothing from IPv4 detection when the mode is forced, so they run side
+  // by side with it (a failed IPv4 detection fails the install anyway); their warnings still come after IPv4's.
+  const wantIPv6 = config.ipFamilyMode === 'dualstack' && hasNonLoopbackIPv6(interfaces);
+  const forcedMode = config.iptablesMode === 'auto' ? undefined : config.iptablesMode;
+  const early = fast && wantIPv6 ? addInboundPassthroughIPv6(deps, loopback) : undefined;
+  const earlyWarnings: typeof warnings = [];
+  const earlyIPv6 = early && forcedMode
+    ? detectIPv6(config, deps, versions, forcedMode, (message, family) => earlyWarnings.push({ family, message }), fast)
+    : undefined;
+  earlyIPv6?.catch(() => undefined); // awaited below unless IPv4 detection throws first
+
   const ipv4 = await detectIPv4(config, deps, versions, warn, fast);
   const nameservers = await readNameservers(config, deps);
 
   let ipv6: FamilyProfile | undefined;
   if (config.ipFamilyMode === 'dualstack' && ipv4.executables) {
-    if (!hasNonLoopbackIPv6(interfaces)) {
+    if (!wantIPv6) {
       if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     } else {
-      const failure = await addInboundPassthroughIPv6(deps, loopback);
+      const failure = await (early ?? addInboundPassthroughIPv6(deps, loopback));
       if (failure) {
         if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
+      } else if (earlyIPv6 && ipv4.executables.mode === forcedMode) {
+        ipv6 = await earlyIPv6;
+        warnings.push(...earlyWarnings);
       } else {
         ipv6 = await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, fast);
       }
