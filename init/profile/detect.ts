@@ -39,7 +39,7 @@ export async function probeBackend(
   const located = await locateExecutables(deps, versions, family, mode);
   if (!located.ok) return located;
   if (fast && isStandardMultiBinary(deps, located.executables)) {
-    const assumed = await assumeFunctionality(deps, located.executables, fast.perTableSaves);
+    const assumed = await assumeFunctionality(deps, located.executables, family, fast.perTableSaves);
     if (assumed) {
       const { version, ...functionality } = assumed;
       return { ok: true, family: { executables: { ...located.executables, version }, ...functionality } };

@@ -4,7 +4,7 @@
 // answers as Kuma's probes with fewer processes.
 import type { SystemDeps } from './deps.ts';
 import { hasDockerOutputChain, hasRulesBeyondBuiltins, saveVersion, tableSection } from './parse.ts';
-import type { Executables, FamilyProfile } from './profile.ts';
+import type { Executables, FamilyProfile, IpFamily } from './profile.ts';
 
 const moduleNames = ['owner', 'tcp', 'udp', 'comment', 'conntrack', 'multiport'] as const;
 /** Kuma's probe order of the tables; on legacy the probes create them in this order. */
@@ -77,6 +77,20 @@ export async function probeFunctionality(deps: SystemDeps, exe: Executables): Pr
   return { modules, tables, dockerOutput: nat.ok && hasDockerOutputChain(nat.stdout), existingRules };
 }
 
+/**
+ * iptables-legacy-save lists the tables named in /proc/net/ip(6)_tables_names
+ * (per network namespace); when there are none (a fresh pod, or the module not
+ * even loaded) its output would be empty, so the process is not started.
+ */
+async function noLegacyTables(deps: SystemDeps, exe: Executables, family: IpFamily): Promise<boolean> {
+  if (exe.mode !== 'legacy') return false;
+  try {
+    return (await deps.readFile(`/proc/net/${family === 'ipv4' ? 'ip' : 'ip6'}_tables_names`)).trim() === '';
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
 /** Kuma's minimal requirements (nat table, tcp and owner modules); undefined when met. */
 export function unmetRequirements(f: Omit<FamilyProfile, 'executables'>): string | undefined {
   const missing: string[] = [];
@@ -98,10 +112,12 @@ export function unmetRequirements(f: Omit<FamilyProfile, 'executables'>): string
 export async function assumeFunctionality(
   deps: SystemDeps,
   exe: Executables,
+  family: IpFamily,
   perTableSaves: boolean,
 ): Promise<(Omit<FamilyProfile, 'executables'> & { snapshot: string; version: string }) | undefined> {
   const outputs: string[] = [];
-  for (const args of perTableSaves ? tableNames.map((t) => ['-t', t]) : [[]]) {
+  const saves = perTableSaves ? tableNames.map((t) => ['-t', t]) : (await noLegacyTables(deps, exe, family)) ? [] : [[]];
+  for (const args of saves) {
     const r = await deps.run(exe.save, args, { env: deps.env });
     if (r.code !== 0) return undefined;
     outputs.push(r.stdout);

@@ -37,6 +37,8 @@ export function netnsDeps(ns: Netns, opts: NetnsDepsOptions = {}): NetnsDeps {
     run: spawns.run,
     spawns,
     readFile: async (path) => {
+      // /proc/net describes the reader's network namespace: read it from inside the test's.
+      if (path.startsWith('/proc/net/')) return ns.runOk('cat', [path]);
       const text = await base.readFile(redirectEtc(path, opts.etcDir));
       return path === '/etc/passwd' && opts.extraPasswd ? `${text.trimEnd()}\n${opts.extraPasswd}\n` : text;
     },
