@@ -213,4 +213,13 @@ metadata: {name: api, namespace: shop}
     expect(exitCode).toBe(1);
     expect(stderr).toContain('cannot read');
   });
+
+  it('fails with exit code 1 and the stable code when a state file holds a kind the injector does not read', async () => {
+    const podAsState = join(tempDir, 'pod-as-state.yaml');
+    writeFileSync(podAsState, 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n');
+    const { exitCode, stdout, stderr } = await explain([...flags, '--state', podAsState]);
+    expect(exitCode).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^Error: state file .*pod-as-state\.yaml, document 1: kind Pod is not cluster state .*\(STATE_KIND_UNSUPPORTED\)\n$/);
+  });
 });

@@ -4,7 +4,7 @@
 // A refusal is an answer here, not an error: the exit code is 0 when every
 // document could be read.
 import { Command, Option } from 'commander';
-import { at, contextFrom, type CliIO, type InjectOptions, processIO, readInputDocuments, TEMPLATE_PATHS, withInjectionFlags } from './inject.ts';
+import { at, commandErrorText, contextFrom, type CliIO, type InjectOptions, processIO, readInputDocuments, TEMPLATE_PATHS, withInjectionFlags } from './inject.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import type { Pod } from '../engine/pod-types.ts';
 import { explainPod } from './explain-decision.ts';
@@ -58,7 +58,7 @@ export function explainCommand(io: CliIO = processIO): Command {
       try {
         output = await runExplain(options, io);
       } catch (error) {
-        command.error(`Error: ${(error as Error).message}`, { exitCode: 1, code: 'kuma-injector.explain' });
+        command.error(`Error: ${commandErrorText(error)}`, { exitCode: 1, code: 'kuma-injector.explain' });
       }
       io.stdout(output);
     });

@@ -103,6 +103,6 @@ describe('kuma-injector inject', () => {
     expect((await run([], ['--envoy-admin-port', 'x'])).exitCode).not.toBe(0);
     const missing = await run([], ['--state', join(dir, 'absent.yaml')]);
     expect(missing.exitCode).not.toBe(0);
-    expect(missing.stderr).toContain('cannot read state file');
+    expect(missing.stderr).toMatch(/^Error: state file .*absent\.yaml: .*\(STATE_FILE_UNREADABLE\)\n$/);
   });
 });

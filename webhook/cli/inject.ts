@@ -11,8 +11,7 @@ import { defaultSettings } from '../config/settings.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
 import type { Pod } from '../engine/pod-types.ts';
-import type { KubeObject } from '../state/cluster-state.ts';
-import { StaticClusterState } from '../state/static-state.ts';
+import { loadStateFiles, StateFileError } from '../state/file-state.ts';
 
 export interface CliIO {
   readStdin: () => Promise<string>;
@@ -59,6 +58,12 @@ const YAML_OUT = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } 
 
 export class InjectCommandError extends Error {}
 
+/** The text after `Error: ` for a failed command; a state-file problem carries its stable code. */
+export function commandErrorText(error: unknown): string {
+  if (error instanceof StateFileError) return `${error.message} (${error.code})`;
+  return (error as Error).message;
+}
+
 function readYamlDocuments(text: string, source: string): unknown[] {
   return parseAllDocuments(text, { version: '1.1' }).map((document, index) => {
     if (document.errors.length > 0) {
@@ -66,27 +71,6 @@ function readYamlDocuments(text: string, source: string): unknown[] {
     }
     return document.toJS({ maxAliasCount: -1 }) as unknown;
   });
-}
-
-/** Objects from `--state` files (Namespaces, Meshes, ContainerPatches, ConfigMaps; Lists are unpacked). */
-export function loadStateFiles(files: readonly string[]): StaticClusterState {
-  const state = new StaticClusterState();
-  const addAll = (object: unknown): void => {
-    if (typeof object !== 'object' || object === null) return;
-    const items = (object as { kind?: string; items?: unknown[] }).kind?.endsWith('List') ? (object as { items?: unknown[] }).items : undefined;
-    if (items) items.forEach(addAll);
-    else if ((object as KubeObject).metadata) state.add(object as KubeObject);
-  };
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new InjectCommandError(`cannot read state file ${file}: ${(error as Error).message}`);
-    }
-    readYamlDocuments(text, file).forEach(addAll);
-  }
-  return state;
 }
 
 function settingsFrom(options: InjectOptions, caCertFile: string): InjectorSettings {
@@ -213,7 +197,7 @@ export function injectCommand(io: CliIO = processIO): Command {
       try {
         output = await runInject(options, io);
       } catch (error) {
-        command.error(`Error: ${(error as Error).message}`, { exitCode: 1, code: 'kuma-injector.inject' });
+        command.error(`Error: ${commandErrorText(error)}`, { exitCode: 1, code: 'kuma-injector.inject' });
       }
       io.stdout(output);
     });

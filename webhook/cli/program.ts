@@ -3,7 +3,7 @@
 // (1; 0 for --help and --version), anything a command throws is 2.
 import { Command, CommanderError } from 'commander';
 import { serveCommand } from './serve.ts';
-import { injectCommand } from './inject.ts';
+import { commandErrorText, injectCommand } from './inject.ts';
 import { explainCommand } from './explain.ts';
 
 export function buildProgram(): Command {
@@ -21,7 +21,7 @@ export async function runCli(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    process.stderr.write(`kuma-injector: ${(error as Error).message}\n`);
+    process.stderr.write(`kuma-injector: ${commandErrorText(error)}\n`);
     return 2;
   }
 }
