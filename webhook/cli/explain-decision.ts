@@ -10,7 +10,7 @@ import { podNamespace } from '../engine/precheck.ts';
 import type { KubeObject } from '../state/cluster-state.ts';
 import { type Additions, additions } from './explain-additions.ts';
 
-export type StepName = 'namespace' | 'exception-labels' | 'existing-sidecar' | 'injection-label' | 'mesh' | 'sidecar-uid' | 'mutation';
+export type StepName = 'namespace' | 'exception-labels' | 'existing-sidecar' | 'injection-label' | 'host-network' | 'mesh' | 'sidecar-uid' | 'mutation';
 
 export interface Step {
   step: StepName;
@@ -55,6 +55,7 @@ const stepOfReason: Record<string, StepName> = {
   not_enabled: 'injection-label',
   disabled_by_namespace: 'injection-label',
   invalid_label_value: 'injection-label',
+  host_network: 'host-network',
   mesh_not_found: 'mesh',
   duplicate_uid: 'sidecar-uid',
 };
@@ -149,6 +150,10 @@ function precheckSteps(pod: Pod, ctx: InjectionContext): { steps: Step[]; mesh?:
     finding: sidecars.length ? `already has ${SIDECAR_CONTAINER} at ${sidecars.map(([, at]) => at).join(', ')}` : `no container named ${SIDECAR_CONTAINER}`,
   });
   steps.push({ step: 'injection-label', finding: injectionLabelFinding(pod, namespace, namespaceName) });
+  steps.push({
+    step: 'host-network',
+    finding: pod.spec?.hostNetwork === true ? 'spec.hostNetwork is true: never injected (the rules would land in the node)' : 'pod has its own network namespace',
+  });
   if (!namespace) return { steps };
   const { mesh, from: meshFrom } = meshSource(pod, namespace);
   steps.push({ step: 'mesh', finding: `mesh ${mesh} from ${meshFrom}; Mesh ${mesh} ${ctx.state.mesh(mesh) ? 'exists' : 'does not exist'}` });

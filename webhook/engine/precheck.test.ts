@@ -58,6 +58,16 @@ describe('precheck (Kuma 2.13.10 decisions and error texts)', () => {
     );
   });
 
+  it('never injects a host-network pod (deviation: the rules would land in the node), even with a missing Mesh', () => {
+    const pod = appPod();
+    pod.spec!.hostNetwork = true;
+    const outcome = injectPod(pod, testContext());
+    expect(outcome).toMatchObject({ result: 'skipped', reason: 'host_network' });
+    expect(skip(injectPod(pod, testContext({ objects: [enabledNamespace()] })))).toBe('host_network');
+    pod.spec!.hostNetwork = false;
+    expect(injectPod(pod, testContext()).result).toBe('injected');
+  });
+
   it('refuses app containers running as the sidecar UID', () => {
     const pod = appPod({
       spec: {

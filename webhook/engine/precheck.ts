@@ -2,6 +2,7 @@
 // namespace lookup, exception labels, an existing sidecar, the injection label
 // on the pod then on the namespace, mesh resolution, mesh existence and the
 // sidecar-UID collision. Refusals carry Kuma's exact error texts.
+// One deliberate addition: host-network pods are never injected (see hostNetworkSkip).
 import { AnnotationError, getEnabled } from './annotations.ts';
 import { Keys, SIDECAR_CONTAINER } from './annotation-keys.ts';
 import { type InjectionContext, InjectionError } from './context.ts';
@@ -36,6 +37,12 @@ function readInjectionLabel(labels: Record<string, string> | undefined): { value
   }
 }
 
+// Deviation from Kuma 2.13, which injects them: kuma-init in a host-network pod
+// would rewrite the node's own iptables and redirect all of the node's traffic.
+// Istio and Linkerd skip such pods too; the pod runs unmeshed, as it asked for the host.
+export const HOST_NETWORK_MESSAGE =
+  'pod uses the host network (spec.hostNetwork: true): not injected, because kuma-init would redirect the whole node\'s traffic';
+
 /** Throws InjectionError for a refusal. */
 export function precheck(pod: Pod, ctx: InjectionContext): PrecheckResult {
   const namespaceName = podNamespace(pod, ctx);
@@ -63,6 +70,8 @@ export function precheck(pod: Pod, ctx: InjectionContext): PrecheckResult {
     if (!namespaceLabel.exists) return skip('not_enabled', `neither pod nor namespace has the ${Keys.sidecarInjection} label`);
     if (!namespaceLabel.value) return skip('disabled_by_namespace', `namespace has "${Keys.sidecarInjection}: disabled" label`);
   }
+
+  if (pod.spec?.hostNetwork === true) return skip('host_network', HOST_NETWORK_MESSAGE);
 
   const { mesh, fromAnnotation } = resolveMesh(pod, namespace);
   if (fromAnnotation) warnings.push(MESH_ANNOTATION_WARNING);
