@@ -1,0 +1,111 @@
+// The fast/slow path decision of the install pipeline, with recorded iptables
+// 1.8.9 answers (Debian 12): which commands each path spawns, when the fast
+// path is not taken, and what happens when its restore is rejected.
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
+import type { IptablesMode } from '../profile/profile.ts';
+import { conntrackMissing, debianSystem, type BackendState } from '../test/support/recorded-system.ts';
+import { ApplyError } from './errors.ts';
+import type { ApplyLog } from './log.ts';
+import { detectAndInstall } from './pipeline.ts';
+
+const resolvConf = { '/etc/resolv.conf': 'nameserver 10.96.0.10\n' };
+
+function configFor(mode: IptablesMode | 'auto', change: (c: TransparentProxyConfig) => void = () => undefined): TransparentProxyConfig {
+  const c = defaultConfig();
+  c.iptablesMode = mode;
+  change(c);
+  return c;
+}
+
+/**
+ * Debian 12 answers, plus restores that apply: a backend in `rejects` fails any
+ * restore whose rules use the owner match, as a kernel without xt_owner would.
+ */
+function system(state: { nft?: BackendState; legacy?: BackendState }, rejects: IptablesMode[] = []) {
+  const sys = debianSystem(state, resolvConf);
+  const recorded = sys.run;
+  const restores: string[] = [];
+  sys.run = async (cmd, args, opts) => {
+    const r = await recorded(cmd, args, opts);
+    if (!cmd.endsWith('-restore') || args.includes('--test')) return r;
+    restores.push(opts?.input ?? '');
+    const rejected = rejects.some((m) => cmd.includes(`-${m}-`)) && opts?.input?.includes('-m owner');
+    return rejected ? { code: 2, stdout: '', stderr: conntrackMissing.replace(/conntrack/g, 'owner') } : { code: 0, stdout: '', stderr: '' };
+  };
+  return { sys, restores };
+}
+
+function run(config: TransparentProxyConfig, sys: ReturnType<typeof system>['sys']) {
+  const warnings: string[] = [];
+  const log: ApplyLog = { info: () => undefined, warn: (m) => warnings.push(m) };
+  return { warnings, result: detectAndInstall(config, sys, { log, renderWarning: () => undefined }) };
+}
+
+const probes = (calls: string[]) => calls.filter((c) => / --version$| -m \w+ -h$| --test$/.test(c));
+
+describe('install pipeline: fast and slow path', () => {
+  it('forced nft on the standard binaries: no probe at all, the detection saves are the snapshots', async () => {
+    const { sys, restores } = system({});
+    const { result } = run(configFor('nft'), sys);
+    expect((await result).path).toBe('fast');
+    expect(probes(sys.calls)).toEqual([]);
+    expect(sys.calls.filter((c) => c.includes('-save'))).toEqual(['/usr/sbin/ip6tables-nft-save', '/usr/sbin/iptables-nft-save']);
+    expect(restores).toHaveLength(2);
+  });
+
+  it('auto mode keeps Kuma\'s choice and legacy\'s per-table saves (they create the tables)', async () => {
+    const { sys } = system({ legacy: { existing: true } });
+    const { result } = run(configFor('auto'), sys);
+    const done = await result;
+    expect(done.path).toBe('fast');
+    expect(done.installed?.families.map((f) => f.backend)).toEqual(['legacy', 'legacy']);
+    expect(sys.calls.filter((c) => c.startsWith('/usr/sbin/iptables-legacy-save'))).toEqual([
+      '/usr/sbin/iptables-legacy-save -t nat',
+      '/usr/sbin/iptables-legacy-save -t raw',
+      '/usr/sbin/iptables-legacy-save -t mangle',
+    ]);
+    expect(probes(sys.calls)).toEqual([]);
+  });
+
+  it('a dry run probes like Kuma (what it prints must not rest on assumptions) and installs nothing', async () => {
+    const { sys, restores } = system({ nft: { missingModules: ['comment'] } });
+    const done = await run(configFor('nft', (c) => (c.dryRun = true)), sys).result;
+    expect(done.path).toBe('dry-run');
+    expect(done.installed).toBeUndefined();
+    expect(sys.calls).toContain('/usr/sbin/iptables-nft -m comment -h');
+    expect(done.rendered.ipv4.restoreInput).not.toContain('-m comment');
+    expect(restores).toEqual([]);
+  });
+
+  it('explicit executables are probed, then pre-flighted (slow path)', async () => {
+    const { sys } = system({});
+    const explicit = configFor('auto', (c) => {
+      c.iptablesExecutables = { iptables: '/usr/sbin/iptables-nft', 'iptables-save': '/usr/sbin/iptables-nft-save', 'iptables-restore': '/usr/sbin/iptables-nft-restore' };
+    });
+    const done = await run(explicit, sys).result;
+    expect(done.path).toBe('slow');
+    expect(sys.calls).toContain('/usr/sbin/iptables-nft-restore --test');
+  });
+
+  it('a restore rejected for a missing module: rolled back, probed, rendered without what is missing, installed', async () => {
+    // The owner match exists for the probe (`-m owner -h`) but the fast path's rules are refused once:
+    // the slow path's pre-flight then fails too and falls back to legacy, which loads them.
+    const { sys, restores } = system({ nft: { rejectsRules: true } }, ['nft']);
+    const { result, warnings } = run(configFor('auto'), sys);
+    const done = await result;
+    expect(done.path).toBe('slow');
+    expect(warnings).toContain("iptables-nft cannot load the rules (missing match 'owner'); probing the kernel's modules and tables as Kuma does and trying again");
+    expect(done.installed?.families.map((f) => f.backend)).toEqual(['legacy', 'legacy']);
+    // fast attempt (rejected), its rollback (flush restore of the snapshot), then the legacy install of both families
+    expect(restores.filter((r) => r.includes('-m owner'))).toHaveLength(3);
+  });
+
+  it('nothing loads: the pre-flight error names the backends and what is missing', async () => {
+    const { sys } = system({ nft: { rejectsRules: true }, legacy: { rejectsRules: true } }, ['nft']);
+    const error = await run(configFor('auto'), sys).result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplyError);
+    expect((error as ApplyError).code).toBe('BACKEND_CANNOT_LOAD_RULES');
+    expect((error as ApplyError).message).toContain("tried nft (iptables): missing match 'conntrack'; legacy (iptables): missing match 'conntrack'");
+  });
+});
