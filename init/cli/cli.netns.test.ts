@@ -2,11 +2,11 @@
 // Kuma 2.13.10's kumactl dry-run goldens through the whole CLI (flags → config
 // → detected profile → rules → dry-run text), then a real install and uninstall.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { conformanceDir, missingConformance, missingRootTools } from '../../test-support/environment.ts';
+import { missingConformance, missingRootTools } from '../../test-support/environment.ts';
+import { EXCLUDED_PORTS_FOR_UIDS_ARGS, kumactlGolden, normaliseKumactlOutput } from '../test/support/kumactl-goldens.ts';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kuma-init.js');
 
@@ -20,23 +20,6 @@ function inFreshNetns(script: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Kuma's WithTransform from install_transparent_proxy_test.go. */
-function normalise(stdout: string): string {
-  return stdout
-    .replace(/-o ([^ ]+)/g, '-o ifPlaceholder')
-    .replace(/-m comment --comment ".*?" /g, '')
-    .replace(
-      /^-I OUTPUT (\d+) -p udp --dport 53 -m owner --uid-owner (\d+) -j (\w+)$/gm,
-      '-I OUTPUT $1 -p udp --dport 53 -m owner --uid-owner $2 -j dnsJumpTargetPlaceholder',
-    );
-}
-
-const uidArgs = [
-  '--exclude-outbound-ports-for-uids', 'tcp:1900,1902,1000-2000:106-108',
-  '--exclude-outbound-ports-for-uids', 'tcp:2900,2902,3000-5000:203',
-  '--exclude-outbound-ports-for-uids', 'udp:3900,3902,4000-6000:303',
-];
-
 // Kuma's cases (dns.golden.txt is stale, tproxy spec §9.1; the conntrack case is pinned with --skip-dns-conntrack-zone-split).
 const cases: Array<[string, string[]]> = [
   ['install-transparent-proxy.defaults.golden.txt', ['--kuma-dp-user', 'root']],
@@ -46,7 +29,7 @@ const cases: Array<[string, string[]]> = [
     ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346', '--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'],
   ],
   ['install-transparent-proxy.dns.no-conntrack.golden.txt', ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect-dns-port', '12345', '--skip-dns-conntrack-zone-split']],
-  ['install-transparent-proxy.excludedports.txt', ['--kuma-dp-user', 'root', ...uidArgs]],
+  ['install-transparent-proxy.excludedports.txt', [...EXCLUDED_PORTS_FOR_UIDS_ARGS]],
   ['install-transparent-proxy.excludedports_wildcards.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '*:*:0']],
   ['install-transparent-proxy.excludedports_allprotos.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', 'tcp:*:0']],
   ['install-transparent-proxy.excludedports_onlyuid.txt', ['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', '123']],
@@ -59,7 +42,7 @@ describe.skipIf(missingRootTools('unshare', 'ip', 'iptables') || missingConforma
     const r = inFreshNetns(`$KUMA_INIT install transparent-proxy --dry-run --ip-family-mode ipv4 ${quote(args)}`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(normalise(r.stdout)).toBe(readFileSync(join(conformanceDir(), 'kumactl', golden), 'utf8'));
+    expect(normaliseKumactlOutput(r.stdout)).toBe(kumactlGolden(golden));
   });
 
   it('installs with the injector command line, then uninstall leaves no Kuma rule', () => {
