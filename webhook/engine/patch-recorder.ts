@@ -10,9 +10,22 @@ export type Path = readonly (string | number)[];
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
+/** One JSON-pointer token: `~` → `~0`, `/` → `~1`; most parts have neither and are used as they are. */
+function token(part: string | number): string {
+  const text = typeof part === 'number' ? String(part) : part;
+  return text.includes('~') || text.includes('/') ? text.replaceAll('~', '~0').replaceAll('/', '~1') : text;
+}
+
+/** JSON pointer of the first `length` parts of a path. */
+function pointerTo(path: Path, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += `/${token(path[i]!)}`;
+  return out;
+}
+
 /** JSON pointer of a path (`~` → `~0`, `/` → `~1`). */
 export function pointer(path: Path): string {
-  return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  return pointerTo(path, path.length);
 }
 
 export class PatchRecorder<T extends Record<string, unknown> = Record<string, unknown>> {
@@ -35,10 +48,11 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     return node;
   }
 
-  /** The parent of `path`, made writable by copying each not-yet-copied node on the way. */
-  private writableParent(path: Path): Node {
+  /** The node at the first `length` parts of `path`, made writable by copying each not-yet-copied node on the way. */
+  private writable(path: Path, length: number): Node {
     let node: Node = this.doc;
-    for (const part of path.slice(0, -1)) {
+    for (let i = 0; i < length; i++) {
+      const part = path[i]!;
       const child: unknown = (node as Record<string, unknown>)[part as string];
       if (!isNode(child)) throw new Error(`patch path ${pointer(path)}: ${String(part)} does not exist`);
       let copy: Node = child;
@@ -52,22 +66,30 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     return node;
   }
 
-  /** `add`: sets a key, or inserts into an array at an index or at the end (`-`). */
-  add(path: Path, value: unknown): void {
-    const parent = this.writableParent(path);
-    const last = path[path.length - 1]!;
+  /**
+   * `add` of `value` at `last` under the node at the first `length` parts of
+   * `path`: sets a key, or inserts into an array at an index or at the end (`-`).
+   * Taking the parent path and the last part apart spares callers a path copy.
+   */
+  private addUnder(path: Path, length: number, last: string | number, value: unknown): void {
+    const parent = this.writable(path, length);
     if (Array.isArray(parent)) {
       if (last === '-') parent.push(value);
       else parent.splice(Number(last), 0, value);
     } else {
       parent[last as string] = value;
     }
-    this.ops.push({ op: 'add', path: pointer(path), value });
+    this.ops.push({ op: 'add', path: `${pointerTo(path, length)}/${token(last)}`, value });
+  }
+
+  /** `add`: sets a key, or inserts into an array at an index or at the end (`-`). */
+  add(path: Path, value: unknown): void {
+    this.addUnder(path, path.length - 1, path[path.length - 1]!, value);
   }
 
   /** `replace` of an existing value. */
   replace(path: Path, value: unknown): void {
-    const parent = this.writableParent(path);
+    const parent = this.writable(path, path.length - 1);
     (parent as Record<string, unknown>)[path[path.length - 1] as string] = value;
     this.ops.push({ op: 'replace', path: pointer(path), value });
   }
@@ -79,19 +101,30 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
 
   /** Sets one entry of a string map such as labels or annotations, creating the map (and its parents) if needed. */
   setEntry(mapPath: Path, key: string, value: string): void {
-    for (let i = 1; i <= mapPath.length; i++) this.ensureMap(mapPath.slice(0, i));
-    this.add([...mapPath, key], value);
+    // One walk down the map path; a level is created only where the walk finds nothing.
+    let node: unknown = this.doc;
+    for (let i = 0; i < mapPath.length; i++) {
+      const child: unknown = (node as Record<string, unknown>)[mapPath[i] as string];
+      if (isNode(child)) {
+        node = child;
+        continue;
+      }
+      const created = {};
+      this.addUnder(mapPath, i, mapPath[i]!, created);
+      node = created;
+    }
+    this.addUnder(mapPath, mapPath.length, key, value);
   }
 
   /** Appends to an array, creating it when absent. */
   append(arrayPath: Path, value: unknown): void {
-    if (Array.isArray(this.get(arrayPath))) this.add([...arrayPath, '-'], value);
+    if (Array.isArray(this.get(arrayPath))) this.addUnder(arrayPath, arrayPath.length, '-', value);
     else this.add(arrayPath, [value]);
   }
 
   /** Inserts at an index, creating the array when absent. */
   insert(arrayPath: Path, index: number, value: unknown): void {
-    if (Array.isArray(this.get(arrayPath))) this.add([...arrayPath, index], value);
+    if (Array.isArray(this.get(arrayPath))) this.addUnder(arrayPath, arrayPath.length, index, value);
     else this.add(arrayPath, [value]);
   }
 }
