@@ -29,21 +29,6 @@ export interface AdmissionReview {
   request: AdmissionRequest;
 }
 
-export interface AdmissionResponse {
-  uid: string;
-  allowed: boolean;
-  status?: { code: number; reason?: string; message: string };
-  patchType?: 'JSONPatch';
-  /** base64 of the RFC 6902 operations. */
-  patch?: string;
-}
-
-export interface AdmissionReviewResponse {
-  apiVersion: string;
-  kind: string;
-  response: AdmissionResponse;
-}
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -83,23 +68,28 @@ export function podOf(request: AdmissionRequest): Record<string, unknown> {
   return request.object;
 }
 
-function respond(review: AdmissionReview, response: Omit<AdmissionResponse, 'uid'>): AdmissionReviewResponse {
-  return { apiVersion: review.apiVersion, kind: review.kind, response: { uid: review.request.uid, ...response } };
+/**
+ * The response review as JSON text, written once. Built by hand so the
+ * base64 patch (most of the body) is not copied through JSON.stringify again;
+ * the keys and their order are those of
+ * `{ apiVersion, kind, response: { uid, ...fields } }`.
+ */
+function respond(review: AdmissionReview, fields: string): string {
+  const head = `{"apiVersion":${JSON.stringify(review.apiVersion)},"kind":${JSON.stringify(review.kind)}`;
+  return `${head},"response":{"uid":${JSON.stringify(review.request.uid)},${fields}}}`;
 }
 
 /** Allowed; the patch fields are present only when there are operations. */
-export function allow(review: AdmissionReview, patch: readonly Operation[] = []): AdmissionReviewResponse {
-  if (patch.length === 0) return respond(review, { allowed: true });
-  return respond(review, {
-    allowed: true,
-    patchType: 'JSONPatch',
-    patch: Buffer.from(JSON.stringify(patch)).toString('base64'),
-  });
+export function allow(review: AdmissionReview, patch: readonly Operation[] = []): string {
+  if (patch.length === 0) return respond(review, '"allowed":true');
+  // base64 has no character that JSON escapes.
+  const base64 = Buffer.from(JSON.stringify(patch)).toString('base64');
+  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64}"`);
 }
 
 /** Denied with the injector's own message (Kubernetes shows it to the user verbatim). */
-export function deny(review: AdmissionReview, message: string): AdmissionReviewResponse {
-  return respond(review, { allowed: false, status: { code: 403, reason: 'Forbidden', message } });
+export function deny(review: AdmissionReview, message: string): string {
+  return respond(review, `"allowed":false,"status":${JSON.stringify({ code: 403, reason: 'Forbidden', message })}`);
 }
 
 function describe(value: unknown): string {

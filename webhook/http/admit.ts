@@ -3,7 +3,7 @@
 // the InjectionOutcome contract and nothing of how injection works.
 import type { InjectionOutcome } from '../engine/outcome.ts';
 import { allow, deny, notApplicableReason, podOf } from './admission-review.ts';
-import type { AdmissionReview, AdmissionReviewResponse } from './admission-review.ts';
+import type { AdmissionReview } from './admission-review.ts';
 import { WebhookError } from './errors.ts';
 import type { AdmissionLabels } from './metrics.ts';
 
@@ -14,8 +14,11 @@ import type { AdmissionLabels } from './metrics.ts';
 export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome | Promise<InjectionOutcome>;
 
 export interface AdmissionDecision {
-  review: AdmissionReviewResponse;
+  /** The response AdmissionReview, already serialised (application/json). */
+  body: string;
   labels: AdmissionLabels;
+  /** The refusal's message, for the log line. */
+  message?: string;
   /** Kuma's warnings about the pod: logged, as Kuma does, not returned to the client. */
   warnings?: string[];
 }
@@ -28,7 +31,7 @@ export interface AdmitDeps {
 
 export async function admit(review: AdmissionReview, deps: AdmitDeps): Promise<AdmissionDecision> {
   const ignored = notApplicableReason(review.request);
-  if (ignored) return { review: allow(review), labels: { result: 'ignored', reason: ignored } };
+  if (ignored) return { body: allow(review), labels: { result: 'ignored', reason: ignored } };
 
   const pod = podOf(review.request);
   if (!deps.ready()) throw new WebhookError('KI_ERR_NOT_READY');
@@ -41,10 +44,10 @@ export async function admit(review: AdmissionReview, deps: AdmitDeps): Promise<A
   }
   switch (outcome.result) {
     case 'injected':
-      return { review: allow(review, outcome.patch), labels: { result: 'injected', reason: '' }, warnings: outcome.warnings };
+      return { body: allow(review, outcome.patch), labels: { result: 'injected', reason: '' }, warnings: outcome.warnings };
     case 'skipped':
-      return { review: allow(review), labels: { result: 'skipped', reason: outcome.reason }, warnings: outcome.warnings };
+      return { body: allow(review), labels: { result: 'skipped', reason: outcome.reason }, warnings: outcome.warnings };
     case 'refused':
-      return { review: deny(review, outcome.message), labels: { result: 'refused', reason: outcome.reason } };
+      return { body: deny(review, outcome.message), labels: { result: 'refused', reason: outcome.reason }, message: outcome.message };
   }
 }

@@ -9,7 +9,7 @@ const quietPaths = new Set(['/healthz', '/readyz', '/metrics']);
 
 export const admissionPath = '/inject-sidecar';
 
-const pathOf = (url: string): string => url.split('?', 1)[0]!;
+export const pathOf = (url: string): string => url.split('?', 1)[0]!;
 
 export class WebhookLogController extends LogController {
   override isLogDisabled(request: FastifyRequest): boolean {

@@ -9,7 +9,7 @@ import type { AdmissionRequest } from './admission-review.ts';
 import { admit } from './admit.ts';
 import type { InjectFn } from './admit.ts';
 import { WebhookError, errorBody, toWebhookError } from './errors.ts';
-import { WebhookLogController, admissionPath } from './log-controller.ts';
+import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { AdmissionLabels } from './metrics.ts';
 import { notReadyReasons } from './readiness.ts';
@@ -22,6 +22,10 @@ export const defaultBodyLimit = 7 * 1024 * 1024;
 
 /** The API server reuses webhook connections; keep them longer than its idle timeout. */
 export const keepAliveTimeoutMs = 90_000;
+
+const jsonContentType = 'application/json; charset=utf-8';
+
+const isAdmission = (url: string | undefined): boolean => url !== undefined && pathOf(url) === admissionPath;
 
 export interface WebhookServerOptions {
   inject: InjectFn;
@@ -54,6 +58,10 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     https: secureContextOptions(options.tls.current()),
     logger: options.logger ?? { level: 'info' },
     logController: new WebhookLogController(),
+    // Admissions log one line through the server's logger, with reqId as a field:
+    // no child logger is built per admission. Other requests keep Fastify's child.
+    childLoggerFactory: (logger, bindings, childOptions, raw) =>
+      isAdmission(raw.url) ? logger : logger.child(bindings, childOptions),
     keepAliveTimeout: keepAliveTimeoutMs,
     // The API server gives up after the webhook's timeoutSeconds (at most 30 s).
     requestTimeout: 30_000,
@@ -81,7 +89,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     record.labels = { result: resultOfError(error), reason: error.code };
     record.message = error.message;
     records.set(request, record);
-    if (error.statusCode >= 500) request.log.error({ err: thrown, code: error.code, uid: record.request?.uid }, error.message);
+    if (error.statusCode >= 500) request.log.error({ reqId: request.id, err: thrown, code: error.code, uid: record.request?.uid }, error.message);
     return reply.code(error.statusCode).send(errorBody(error));
   });
   app.setNotFoundHandler((_request, reply) => {
@@ -89,15 +97,16 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     return reply.code(error.statusCode).send(errorBody(error));
   });
 
-  app.post(admissionPath, async (request) => {
+  app.post(admissionPath, async (request, reply) => {
     const review = readAdmissionReview(request.body);
     const record: AdmissionRecord = { request: review.request };
     records.set(request, record);
     const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
     record.labels = decision.labels;
-    record.message = decision.review.response.status?.message;
+    record.message = decision.message;
     record.warnings = decision.warnings;
-    return decision.review;
+    // Already JSON: with the content type set, Fastify sends the string as it is.
+    return reply.type(jsonContentType).send(decision.body);
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -105,7 +114,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     const record = records.get(request) ?? {};
     const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
     metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
-    logAdmission(reply, record, labels);
+    logAdmission(request, reply, record, labels);
   });
 
   app.get('/healthz', (_request, reply) => reply.send('ok\n'));
@@ -127,10 +136,11 @@ function resultOfError(error: WebhookError): string {
 }
 
 /** One line per admission, with the uid (when the review had one) and the decision. */
-function logAdmission(reply: FastifyReply, record: AdmissionRecord, labels: AdmissionLabels): void {
+function logAdmission(request: FastifyRequest, reply: FastifyReply, record: AdmissionRecord, labels: AdmissionLabels): void {
   const object = record.request?.object as { metadata?: { name?: string; generateName?: string } } | undefined;
-  // The uid is a field of this line rather than of a per-request child logger: cheaper, same JSON.
+  // reqId and uid are fields of this line rather than of a per-request child logger: cheaper, same JSON.
   const fields = {
+    reqId: request.id,
     uid: record.request?.uid,
     namespace: record.request?.namespace,
     pod: object?.metadata?.name ?? object?.metadata?.generateName,
