@@ -81,7 +81,12 @@ describe('install pipeline: fast and slow path', () => {
   it('explicit executables are probed, then pre-flighted (slow path)', async () => {
     const { sys } = system({});
     const explicit = configFor('auto', (c) => {
-      c.iptablesExecutables = { iptables: '/usr/sbin/iptables-nft', 'iptables-save': '/usr/sbin/iptables-nft-save', 'iptables-restore': '/usr/sbin/iptables-nft-restore' };
+      c.iptablesExecutables = {
+        ...c.iptablesExecutables,
+        iptables: '/usr/sbin/iptables-nft',
+        'iptables-save': '/usr/sbin/iptables-nft-save',
+        'iptables-restore': '/usr/sbin/iptables-nft-restore',
+      };
     });
     const done = await run(explicit, sys).result;
     expect(done.path).toBe('slow');
