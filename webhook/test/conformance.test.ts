@@ -10,10 +10,12 @@ import jsonpatch from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
-import { contextFrom, type InjectOptions, runInjectArgv } from '../cli/inject.ts';
+import { contextFrom } from '../cli/inject.ts';
 import { injectPod } from '../engine/inject-pod.ts';
 import type { Pod } from '../engine/pod-types.ts';
 import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from './support/conformance-cases.ts';
+import { injectOffline } from './support/inject-offline.ts';
+import { injectOptionsOf } from './support/inject-options.ts';
 import { yamlDataDiff } from './support/yaml-data-diff.ts';
 
 const skip = missingConformance('injector');
@@ -25,31 +27,7 @@ const readYaml = (path: string): unknown => parse(readFileSync(path, 'utf8'), { 
 
 async function runCase(caseFile: CaseFile, testCase: ConformanceCase) {
   const { argv, stdin } = caseArgv(caseFile, testCase, tempDir);
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await runInjectArgv(argv, {
-    readStdin: () => Promise.resolve(stdin ?? ''),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { argv, exitCode, stdout, stderr };
-}
-
-/** The same options commander builds from `argv`, to call the engine directly for the patch. */
-function optionsOf(argv: string[]): InjectOptions {
-  const value = (flag: string): string => argv[argv.indexOf(flag) + 1]!;
-  return {
-    filename: value('-f'),
-    config: value('--config'),
-    configDefaults: 'none',
-    state: [value('--state')],
-    controlPlaneUrl: value('--control-plane-url'),
-    caCertFile: value('--ca-cert-file'),
-    systemNamespace: value('--system-namespace'),
-    envoyAdminPort: Number(value('--envoy-admin-port')),
-    sidecarContainers: value('--sidecar-containers') === 'on' ? 'on' : 'off',
-    deltaXds: argv.includes('--delta-xds'),
-  };
+  return { argv, ...(await injectOffline(argv, stdin)) };
 }
 
 type Named = { name?: string; env?: { name: string; value?: string; valueFrom?: unknown }[] };
@@ -101,7 +79,7 @@ describe.skipIf(skip)('Kuma 2.13.10 injector conformance (cases.yaml)', () => {
     }
     checkExtras(testCase, output);
 
-    const outcome = injectPod(input, contextFrom(optionsOf(argv)));
+    const outcome = injectPod(input, contextFrom(injectOptionsOf(argv)));
     if (testCase.expect === 'skip') {
       expect(outcome.result, where).toBe('skipped');
       expect(yamlDataDiff(output, input).join('\n'), `${where}: a skipped pod must be unchanged`).toBe('');

@@ -17,7 +17,7 @@ import jsonpatch from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance, missingTools } from '../../test-support/environment.ts';
-import { contextFrom, runInjectArgv } from '../cli/inject.ts';
+import { contextFrom } from '../cli/inject.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
@@ -26,6 +26,7 @@ import type { ClusterState } from '../state/cluster-state.ts';
 import { decodeResponse, testCertificates, testServer } from './http-fixtures.ts';
 import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from './support/conformance-cases.ts';
 import { httpsReviewClient, type HttpsReviewClient } from './support/https-review.ts';
+import { injectOffline } from './support/inject-offline.ts';
 import { injectOptionsOf } from './support/inject-options.ts';
 import { yamlDataDiff } from './support/yaml-data-diff.ts';
 
@@ -35,18 +36,6 @@ const file: CaseFile | undefined = skip ? undefined : readCases(join(conformance
 const tempDir = mkdtempSync(join(tmpdir(), `kuma-https-parity-${process.pid}-`));
 afterAll(() => rmSync(tempDir, { recursive: true, force: true }));
 const exec = promisify(execFile);
-
-/** Offline `kuma-injector inject`, in-process. */
-async function injectOffline(argv: string[], stdin: string | undefined) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await runInjectArgv(argv, {
-    readStdin: () => Promise.resolve(stdin ?? ''),
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-  });
-  return { exitCode, stdout, stderr };
-}
 
 /** The cluster state of whichever case is running: the server stays, the state changes under it. */
 class CaseState implements ClusterState {
