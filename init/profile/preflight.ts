@@ -1,4 +1,5 @@
-// Pre-flight capability test (our addition, peers.md §4.1): the chosen backend
+// Pre-flight capability test (our addition, peers.md §4.1; the slow path of
+// docs/tproxy-apply.md §3): the chosen backend
 // must actually load the rendered rules. Each family's restore input goes
 // through `iptables-restore --test` (with the lock flags of the backend). When
 // that fails and the backend was auto-detected, the other backend is probed,
