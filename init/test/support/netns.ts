@@ -3,18 +3,12 @@
 // namespace that plays the "test host", iptables-save inside a namespace, and
 // cleanup. Names carry the pid so parallel runs never collide. Needs root.
 import { execFile } from 'node:child_process';
+import type { RunOptions as CommandOptions, RunResult } from '../../exec/run.ts';
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { RunResult };
 
-export interface RunOptions {
-  /** Written to the command's stdin. */
-  input?: string;
-  /** Extra environment variables (merged over process.env). */
-  env?: Record<string, string>;
+/** kuma-init's command options (stdin, extra environment merged over process.env), plus a timeout. */
+export interface RunOptions extends CommandOptions {
   timeoutMs?: number;
 }
 
@@ -26,7 +20,10 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       [...args],
       { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        if (err && typeof err.code !== 'number') return reject(err); // spawn failure (ENOENT) or timeout
+        if (err && typeof err.code !== 'number') {
+          const failure: Error = err; // spawn failure (ENOENT) or timeout
+          return reject(failure);
+        }
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
       },
     );
