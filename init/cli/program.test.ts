@@ -2,7 +2,7 @@
 // install_transparent_proxy_test.go checks them (stderr `Error: <msg>\n`).
 import { describe, expect, it } from 'vitest';
 import { runCli } from './program.ts';
-import { EXCLUDE_FOR_UIDS_ERROR_CASES, EXCLUDE_FOR_UIDS_ERROR_PREFIX } from '../test/support/kumactl-goldens.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, excludeForUidsStderr } from '../test/support/kumactl-goldens.ts';
 import { recordingIo } from './test-io.ts';
 
 async function run(argv: string[], overrides = {}) {
@@ -38,10 +38,10 @@ describe('install transparent-proxy errors (exit 1, Kuma text on one line)', () 
     expect(r).toEqual({ code: 1, out: '', err: "Error: only one of '--redirect-dns' or '--redirect-all-dns-traffic' should be specified\n" });
   });
 
-  it.each(EXCLUDE_FOR_UIDS_ERROR_CASES)("Kuma's error case %s", async (value, expected) => {
+  it.each(EXCLUDE_FOR_UIDS_ERROR_CASES)("Kuma's error case %s", async (value, message) => {
     const r = await run(['install', 'transparent-proxy', '--dry-run', '--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', value]);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`${EXCLUDE_FOR_UIDS_ERROR_PREFIX}${expected}`);
+    expect(r.err).toBe(excludeForUidsStderr(message));
   });
 
   it('prints pflag value errors', async () => {

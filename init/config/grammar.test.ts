@@ -9,6 +9,7 @@ import { parseIpFamilyMode } from './ip-family-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
 import { parseExcludePortsForUIDs } from './uid-exclusions.ts';
 import { parseVnetNetworks } from './vnet.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, UIDS_PARSE_FAILED } from '../test/support/kumactl-goldens.ts';
 
 const portMessage = (s: string) => `value '${s}' is not a valid port (uint16 in the range [1, 65535])`;
 
@@ -50,20 +51,14 @@ describe('excludePortsForUIDs grammar', () => {
     ]);
   });
 
-  const wrap = 'parsing excluded outbound ports for uids failed: ';
-  it.each([
-    // Kuma's install_transparent_proxy_test.go error table
-    ['a3000-5000:1', "invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'"],
-    ['http:3000-5000:1', "invalid or unsupported protocol: 'http'"],
-    ['3000-5000:1:*', "wildcard '*' is not allowed for UIDs"],
-    ['3000-5000:1:1,2,3', "invalid UID entry: '1,2,3'. It should either be a single item or a range"],
-    ['tcp,http:1:1', "invalid or unsupported protocol: 'http'"],
+  it.each<readonly [string, string]>([
+    ...EXCLUDE_FOR_UIDS_ERROR_CASES, // Kuma's install_transparent_proxy_test.go error table
     // the remaining checks
     ['1:2:3:4', "invalid format for excluding ports by UIDs: '1:2:3:4'. Expected format: <protocol:>?<ports:>?<uids>"],
     ['*', "wildcard '*' is not allowed for UIDs"],
     ['70000', "invalid UID range: validation failed for value or range '70000': invalid uint16 value: '70000'"],
     ['1- 2:3', "invalid port range: validation failed for value or range '1- 2': invalid uint16 value: ' 2'"],
-  ])('%j → %s', (entry, message) => expect(() => parseExcludePortsForUIDs([entry])).toThrow(wrap + message));
+  ])('%j → %s', (entry, message) => expect(() => parseExcludePortsForUIDs([entry])).toThrow(UIDS_PARSE_FAILED + message));
 
   it('accepts an empty entry as Kuma does (blank comma items are dropped before validation)', () => {
     expect(parseExcludePortsForUIDs([''])).toEqual([

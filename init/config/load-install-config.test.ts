@@ -12,6 +12,7 @@ import { setAt } from './fields.ts';
 import { loadInstallConfig, type InstallInputs } from './load-install-config.ts';
 import { FlagSyntaxError } from './pflag.ts';
 import { dryRunNonRootWarning } from './privileges.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, OUTBOUND_CONFIG_CHAIN, UIDS_PARSE_FAILED } from '../test/support/kumactl-goldens.ts';
 
 function inputs(argv: string[], overrides: Partial<InstallInputs> & { files?: Record<string, string> } = {}): InstallInputs {
   const { files = {}, ...rest } = overrides;
@@ -163,15 +164,9 @@ describe("Kuma's bad-flag errors", () => {
     expect(configOf(['--config', 'c.yaml'], { files }).redirect.dns).toMatchObject({ enabled: true, captureAll: true });
   });
 
-  it.each([
-    ['a3000-5000:1', "invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'"],
-    ['http:3000-5000:1', "invalid or unsupported protocol: 'http'"],
-    ['3000-5000:1:*', "wildcard '*' is not allowed for UIDs"],
-    ['3000-5000:1:1,2,3', "invalid UID entry: '1,2,3'. It should either be a single item or a range"],
-    ['tcp,http:1:1', "invalid or unsupported protocol: 'http'"],
-  ])('--exclude-outbound-ports-for-uids %s fails with the full Kuma chain', (value, message) => {
+  it.each(EXCLUDE_FOR_UIDS_ERROR_CASES)('--exclude-outbound-ports-for-uids %s fails with the full Kuma chain', (value, message) => {
     expect(errorOf(['--dry-run', '--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', value]).message).toBe(
-      `failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .Outbound: parsing excluded outbound ports for uids failed: ${message}`,
+      `${OUTBOUND_CONFIG_CHAIN}${UIDS_PARSE_FAILED}${message}`,
     );
   });
 

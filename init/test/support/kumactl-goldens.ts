@@ -29,14 +29,20 @@ export const EXCLUDED_PORTS_FOR_UIDS_ARGS: readonly string[] = [
   '--exclude-outbound-ports-for-uids', 'udp:3900,3902,4000-6000:303',
 ];
 
-/** Kuma's `--exclude-outbound-ports-for-uids` error cases: the value and the end of the message. */
+/** Kuma's `--exclude-outbound-ports-for-uids` error table: the value and the parser's message. */
 export const EXCLUDE_FOR_UIDS_ERROR_CASES: ReadonlyArray<readonly [string, string]> = [
-  ['a3000-5000:1', "parsing excluded outbound ports for uids failed: invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'\n"],
-  ['http:3000-5000:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'\n"],
-  ['3000-5000:1:*', "parsing excluded outbound ports for uids failed: wildcard '*' is not allowed for UIDs\n"],
-  ['3000-5000:1:1,2,3', "parsing excluded outbound ports for uids failed: invalid UID entry: '1,2,3'. It should either be a single item or a range\n"],
-  ['tcp,http:1:1', "parsing excluded outbound ports for uids failed: invalid or unsupported protocol: 'http'\n"],
+  ['a3000-5000:1', "invalid port range: validation failed for value or range 'a3000-5000': invalid uint16 value: 'a3000'"],
+  ['http:3000-5000:1', "invalid or unsupported protocol: 'http'"],
+  ['3000-5000:1:*', "wildcard '*' is not allowed for UIDs"],
+  ['3000-5000:1:1,2,3', "invalid UID entry: '1,2,3'. It should either be a single item or a range"],
+  ['tcp,http:1:1', "invalid or unsupported protocol: 'http'"],
 ];
 
-/** What precedes an error case's message on stderr (cobra's `Error: ` and kumactl's context). */
-export const EXCLUDE_FOR_UIDS_ERROR_PREFIX = 'Error: failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .Outbound: ';
+/** How the UID-exclusion parser wraps its message. */
+export const UIDS_PARSE_FAILED = 'parsing excluded outbound ports for uids failed: ';
+
+/** The config loader's context for an outbound-exclusion error. */
+export const OUTBOUND_CONFIG_CHAIN = 'failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .Outbound: ';
+
+/** kumactl's whole stderr for an error case (cobra prints `Error: <message>`). */
+export const excludeForUidsStderr = (message: string): string => `Error: ${OUTBOUND_CONFIG_CHAIN}${UIDS_PARSE_FAILED}${message}\n`;
