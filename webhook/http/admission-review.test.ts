@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { allow, deny, readAdmissionReview } from './admission-review.ts';
+
+const review = readAdmissionReview({
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  request: { uid: 'u-"1"\\', kind: { kind: 'Pod' }, object: {} },
+});
+
+describe('response review written as JSON text', () => {
+  it('is the same text JSON.stringify gives for the response object, with the patch in base64', () => {
+    const patch = [{ op: 'add' as const, path: '/metadata/annotations/kuma.io~1mesh', value: 'dé"fault' }];
+    const text = allow(review, patch);
+    const expected = {
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: 'u-"1"\\', allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') },
+    };
+    expect(text).toBe(JSON.stringify(expected));
+    const parsed = JSON.parse(text) as typeof expected;
+    expect(JSON.parse(Buffer.from(parsed.response.patch, 'base64').toString())).toEqual(patch);
+  });
+
+  it('leaves the patch fields out when there are no operations', () => {
+    expect(JSON.parse(allow(review))).toEqual({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: 'u-"1"\\', allowed: true } });
+  });
+
+  it('denies with a 403 status carrying the message verbatim', () => {
+    const message = 'annotation "kuma.io/sidecar-injection" has wrong value "maybe"\n';
+    expect(deny(review, message)).toBe(
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: 'u-"1"\\', allowed: false, status: { code: 403, reason: 'Forbidden', message } },
+      }),
+    );
+  });
+});
