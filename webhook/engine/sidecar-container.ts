@@ -1,7 +1,7 @@
 // The kuma-sidecar container (2.13 containers/factory.go NewContainer plus
 // injector.go NewSidecarContainer / NewVolumeMounts). Placement (classic or
 // native) is decided by the caller.
-import type { ProbeSettings } from '../config/injector-config.ts';
+import type { InjectorConfig, ProbeSettings } from '../config/injector-config.ts';
 import { getEnabled, getString, getUint32, type StringMap } from './annotations.ts';
 import { Keys, SIDECAR_CONTAINER } from './annotation-keys.ts';
 import { type InjectionContext, InjectionError } from './context.ts';
@@ -13,10 +13,44 @@ import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
 
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-function concurrency(annotations: StringMap | undefined, cpuLimit: string): number {
+type ResourcesConfig = InjectorConfig['sidecarContainer']['resources'];
+
+/**
+ * What the config's resources imply, filled in on first use. A loaded config
+ * does not change, so its quantities are parsed once, not per pod; each part
+ * is still first computed where Kuma computes it, so a bad quantity fails at
+ * the same step (with the same error) as before.
+ */
+interface ResourcesMemo {
+  defaultConcurrency?: number;
+  requests?: { cpu: string; memory: string };
+  limits?: { cpu: string; memory: string };
+}
+
+const memoByResources = new WeakMap<ResourcesConfig, ResourcesMemo>();
+
+function memoOf(resources: ResourcesConfig): ResourcesMemo {
+  let memo = memoByResources.get(resources);
+  if (!memo) memoByResources.set(resources, (memo = {}));
+  return memo;
+}
+
+function concurrency(annotations: StringMap | undefined, resources: ResourcesConfig): number {
   const annotated = getUint32(annotations, Keys.sidecarConcurrency);
   if (annotated.exists) return annotated.value;
-  return Math.max(Math.floor(milliValue(cpuLimit) / 1000), 2);
+  const memo = memoOf(resources);
+  memo.defaultConcurrency ??= Math.max(Math.floor(milliValue(resources.limits.cpu) / 1000), 2);
+  return memo.defaultConcurrency;
+}
+
+function resourcesBlock(resources: ResourcesConfig): Container['resources'] {
+  const memo = memoOf(resources);
+  memo.requests ??= { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) };
+  memo.limits ??= { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) };
+  return {
+    requests: { ...memo.requests, 'ephemeral-storage': '50M' },
+    limits: { ...memo.limits, 'ephemeral-storage': '1G' },
+  };
 }
 
 /** A probe on the admin port's /ready; Go leaves out zero-valued fields. */
@@ -64,7 +98,7 @@ export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContex
   const annotations = pod.metadata?.annotations;
   const sidecar = ctx.config.sidecarContainer;
   const env = sidecarEnv(mesh, annotations, ctx);
-  const cpuCount = concurrency(annotations, sidecar.resources.limits.cpu);
+  const cpuCount = concurrency(annotations, sidecar.resources);
   const adminPort = getUint32(annotations, Keys.envoyAdminPort).value || ctx.settings.envoyAdminPort;
   const waitForReady = getEnabled(annotations, Keys.waitForDataplaneReady, sidecar.waitForDataplaneReady).value;
 
@@ -85,18 +119,7 @@ export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContex
     },
     livenessProbe: readyProbe(adminPort, sidecar.livenessProbe, 1),
     readinessProbe: readyProbe(adminPort, sidecar.readinessProbe, sidecar.readinessProbe.successThreshold),
-    resources: {
-      requests: {
-        cpu: canonicalQuantity(sidecar.resources.requests.cpu),
-        memory: canonicalQuantity(sidecar.resources.requests.memory),
-        'ephemeral-storage': '50M',
-      },
-      limits: {
-        cpu: canonicalQuantity(sidecar.resources.limits.cpu),
-        memory: canonicalQuantity(sidecar.resources.limits.memory),
-        'ephemeral-storage': '1G',
-      },
-    },
+    resources: resourcesBlock(sidecar.resources),
   };
   if (ctx.settings.sidecarContainersEnabled) container.startupProbe = readyProbe(adminPort, sidecar.startupProbe, 1);
   if (waitForReady) {
