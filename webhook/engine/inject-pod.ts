@@ -62,9 +62,9 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   const patches = loadContainerPatches(pod, ctx);
   const sidecar = newSidecarContainer(pod, mesh, ctx);
 
-  recorder.append(['spec', 'volumes'], structuredClone(Volumes.initTmp));
-  recorder.append(['spec', 'volumes'], structuredClone(Volumes.sidecarTmp));
-  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], structuredClone(Volumes.spireSocket));
+  recorder.append(['spec', 'volumes'], Volumes.initTmp());
+  recorder.append(['spec', 'volumes'], Volumes.sidecarTmp());
+  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], Volumes.spireSocket());
 
   const patchedSidecar = applyContainerPatches(sidecar, patches.sidecar);
 

@@ -6,17 +6,19 @@ const TP_BASE = '/tmp/transparent-proxy/base';
 const TP_CUSTOM = '/tmp/transparent-proxy/custom';
 const CONFIG_KEY = 'config.yaml';
 
+// Functions, not shared constants: every pod gets its own objects, built
+// without a structuredClone on the admission path.
 export const Volumes = {
-  initTmp: { name: 'kuma-init-tmp', emptyDir: { sizeLimit: '10M' } },
-  sidecarTmp: { name: 'kuma-sidecar-tmp', emptyDir: { sizeLimit: '10M' } },
-  spireSocket: { name: 'kuma-spire-agent-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } },
-  tpBase: {
+  initTmp: () => ({ name: 'kuma-init-tmp', emptyDir: { sizeLimit: '10M' } }),
+  sidecarTmp: () => ({ name: 'kuma-sidecar-tmp', emptyDir: { sizeLimit: '10M' } }),
+  spireSocket: () => ({ name: 'kuma-spire-agent-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }),
+  tpBase: () => ({
     name: 'transparent-proxy-base',
     downwardAPI: {
       items: [{ path: CONFIG_KEY, fieldRef: { fieldPath: `metadata.annotations['${Keys.transparentProxyConfig}']` } }],
     },
-  },
-} satisfies Record<string, Json>;
+  }),
+} satisfies Record<string, () => Json>;
 
 export const tpCustomVolume = (configMap: string): Json => ({
   name: 'transparent-proxy-custom',
