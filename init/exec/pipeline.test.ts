@@ -3,7 +3,9 @@
 // path is not taken, and what happens when its restore is rejected.
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
+import { detectProfile } from '../profile/detect.ts';
 import type { IptablesMode } from '../profile/profile.ts';
+import { renderRules } from '../rules/render.ts';
 import { conntrackMissing, debianSystem, type BackendState } from '../test/support/recorded-system.ts';
 import { ApplyError } from './errors.ts';
 import type { ApplyLog } from './log.ts';
@@ -66,6 +68,22 @@ describe('install pipeline: fast and slow path', () => {
       '/usr/sbin/iptables-legacy-save -t mangle',
     ]);
     expect(probes(sys.calls)).toEqual([]);
+  });
+
+  it('rules rendered while the probes run are kept only when the real profile renders the same (DOCKER_OUTPUT changes them)', async () => {
+    const config = configFor('nft', (c) => {
+      c.redirect.dns.enabled = true;
+      c.redirect.dns.captureAll = true;
+    });
+    const rendered: string[] = [];
+    for (const docker of [false, true]) {
+      const done = await run(config, system({ nft: { docker } }).sys).result;
+      const probed = await detectProfile(config, system({ nft: { docker } }).sys);
+      expect(probed.ipv4.dockerOutput).toBe(docker);
+      expect(done.rendered).toEqual(renderRules(config, probed));
+      rendered.push(done.rendered.ipv4.restoreInput);
+    }
+    expect(rendered[1]).not.toBe(rendered[0]);
   });
 
   it('a dry run probes like Kuma (what it prints must not rest on assumptions) and installs nothing', async () => {

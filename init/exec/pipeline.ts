@@ -13,7 +13,7 @@ import type { TransparentProxyConfig } from '../config/config.ts';
 import type { SystemDeps } from '../profile/deps.ts';
 import { detectProfile } from '../profile/detect.ts';
 import { ensureLoadable } from '../profile/preflight.ts';
-import type { EnvironmentProfile } from '../profile/profile.ts';
+import type { EnvironmentProfile, FamilyProfile } from '../profile/profile.ts';
 import { renderRules, type RenderedRules } from '../rules/render.ts';
 import { AssumptionRejected, install, type InstallResult } from './install.ts';
 import type { ApplyLog } from './log.ts';
@@ -39,6 +39,16 @@ export interface PipelineResult {
 
 const direct: PhaseRunner = async (_phase, fn) => fn();
 
+/** Equal in everything the renderer reads (init/rules/plan.ts): then it renders the same rules. */
+function sameRenderInputs(a: EnvironmentProfile, b: EnvironmentProfile): boolean {
+  const family = (f: FamilyProfile) => JSON.stringify([f.executables !== undefined, f.modules, f.tables, f.dockerOutput]);
+  return (
+    JSON.stringify([a.loopbackName, a.users, a.nameservers, a.ipv6Usable]) === JSON.stringify([b.loopbackName, b.users, b.nameservers, b.ipv6Usable]) &&
+    family(a.ipv4) === family(b.ipv4) &&
+    family(a.ipv6) === family(b.ipv6)
+  );
+}
+
 /** Every family of the profile that will be installed skipped the probes. */
 function allAssumed(profile: EnvironmentProfile): boolean {
   return profile.ipv4.assumed === true && (!profile.ipv6Usable || profile.ipv6.assumed === true);
@@ -54,9 +64,20 @@ export async function detectAndInstall(config: TransparentProxyConfig, deps: Sys
     print();
   };
   const detect = async (fast: boolean) => {
-    const profile = await phase('detect', () => detectProfile(config, deps, { fast }));
+    // Fast path: the rules are rendered for the likely profile while detection's processes run, and
+    // kept when the real profile gives the renderer the same inputs (the usual case).
+    let early: { likely: EnvironmentProfile; rendered: RenderedRules } | undefined;
+    const whileProbing = (likely: EnvironmentProfile) => {
+      try {
+        early = { likely, rendered: renderRules(config, likely) };
+      } catch {
+        // the real render below reports it
+      }
+    };
+    const profile = await phase('detect', () => detectProfile(config, deps, { fast, whileProbing }));
     for (const w of profile.warnings) once(w.message, () => out.log.warn(w.message, w.family));
-    const rendered = await phase('render', () => renderRules(config, profile));
+    const reuse = early && sameRenderInputs(early.likely, profile) ? early.rendered : undefined;
+    const rendered = await phase('render', () => reuse ?? renderRules(config, profile));
     for (const line of rendered.warnings) once(line, () => out.renderWarning(line));
     return { profile, rendered };
   };

@@ -179,6 +179,33 @@ export interface DetectOptions {
    * family kept as the install's snapshot. Families it applies to are marked `assumed`.
    */
   fast?: boolean;
+  /**
+   * Fast path only: called once detection's processes are running, with the
+   * profile they will most likely yield (functionality assumed, no
+   * DOCKER_OUTPUT, IPv6 usable when wanted), so the caller can render in the
+   * meantime (exec/pipeline.ts checks the guess against the real profile).
+   */
+  whileProbing?: (likely: EnvironmentProfile) => void;
+}
+
+/** What the fast path's probes most likely find (see DetectOptions.whileProbing). */
+function likelyProfile(
+  config: TransparentProxyConfig,
+  loopbackName: string,
+  users: EnvironmentProfile['users'],
+  nameservers: string[],
+  wantIPv6: boolean,
+): EnvironmentProfile {
+  const mode = config.iptablesMode === 'auto' ? 'nft' : config.iptablesMode;
+  const family = (): FamilyProfile => ({
+    executables: { mode, iptables: '', save: '', restore: '', version: '' },
+    modules: { owner: true, tcp: true, udp: true, comment: true, conntrack: true, multiport: true },
+    tables: { nat: true, raw: true, mangle: true },
+    dockerOutput: false,
+    existingRules: false,
+    assumed: true,
+  });
+  return { loopbackName, users, nameservers, ipv6Usable: wantIPv6, ipv4: family(), ipv6: wantIPv6 ? family() : emptyFamily(), warnings: [] };
 }
 
 /**
@@ -217,7 +244,15 @@ export async function detectProfile(
     : undefined;
   earlyIPv6?.catch(() => undefined); // awaited below unless IPv4 detection throws first
 
-  const ipv4 = await detectIPv4(config, deps, versions, warn, fast);
+  const ipv4Detection = detectIPv4(config, deps, versions, warn, fast);
+  if (fast && options.whileProbing) {
+    ipv4Detection.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+    await new Promise((resolve) => setImmediate(resolve)); // the probes' processes are started first
+    // Read early for the guess only; the real read (and its error) keeps Kuma's place after IPv4.
+    const nameservers = await readNameservers(config, deps).catch(() => undefined);
+    if (nameservers) options.whileProbing(likelyProfile(config, loopback.name, users, nameservers, wantIPv6));
+  }
+  const ipv4 = await ipv4Detection;
   const nameservers = await readNameservers(config, deps);
 
   let ipv6: FamilyProfile | undefined;
