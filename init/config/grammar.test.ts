@@ -70,6 +70,28 @@ describe('excludePortsForUIDs grammar', () => {
   it('checks in Kuma order: wildcard UID before a bad port', () => {
     expect(() => parseExcludePortsForUIDs(['x:*'])).toThrow("wildcard '*' is not allowed for UIDs");
   });
+
+  // Our deviation (docs/tproxy-config.md): ranges iptables refuses at restore time fail here.
+  it.each([
+    ['tcp:4-4:1', "port range '4-4' in 'tcp:4-4:1' is a single port, which iptables' multiport match refuses as a range: write '4'"],
+    ['53,9-3:1', "port range '9-3' in '53,9-3:1' is reversed, which iptables refuses: write '3-9'"],
+    ['9-3', "UID range '9-3' in '9-3' is reversed, which iptables refuses: write '3-9'"],
+    ['udp:1000-2000:200-100', "UID range '200-100' in 'udp:1000-2000:200-100' is reversed, which iptables refuses: write '100-200'"],
+  ])('refuses %j, which iptables would refuse', (entry, message) => {
+    expect(() => parseExcludePortsForUIDs([entry])).toThrow(UIDS_PARSE_FAILED + message);
+  });
+
+  it('keeps the ranges iptables accepts: a one-UID range, ordered ranges', () => {
+    expect(parseExcludePortsForUIDs(['tcp:3-9,20:4-4', '0-65535'])).toEqual([
+      { protocol: 'tcp', ports: '3:9,20', uids: '4:4' },
+      { protocol: 'tcp', ports: '1:65535', uids: '0:65535' },
+      { protocol: 'udp', ports: '1:65535', uids: '0:65535' },
+    ]);
+  });
+
+  it("runs Kuma's checks first: a bad protocol is reported before a reversed range", () => {
+    expect(() => parseExcludePortsForUIDs(['http:9-3:1'])).toThrow("invalid or unsupported protocol: 'http'");
+  });
 });
 
 describe('Go IP parsing', () => {

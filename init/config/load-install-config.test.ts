@@ -170,6 +170,12 @@ describe("Kuma's bad-flag errors", () => {
     );
   });
 
+  it('refuses a port range iptables would refuse with the full chain, naming the entry (our deviation)', () => {
+    expect(errorOf(['--kuma-dp-user', 'root', '--exclude-outbound-ports-for-uids', 'tcp:8080-8080:1000']).message).toBe(
+      `${OUTBOUND_CONFIG_CHAIN}${UIDS_PARSE_FAILED}port range '8080-8080' in 'tcp:8080-8080:1000' is a single port, which iptables' multiport match refuses as a range: write '8080'`,
+    );
+  });
+
   it('reports vnet and IP exclusion errors with the chain of the step that parses them', () => {
     expect(errorOf(['--vnet', 'docker0']).message).toBe(
       'failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .VNet: invalid virtual network definition: docker0',

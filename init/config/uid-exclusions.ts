@@ -1,5 +1,7 @@
 // The `excludePortsForUIDs` grammar `<protocol:>?<ports:>?<uids>` (tproxy spec
-// §1.4), with Kuma 2.13.10's checks, their order and their messages.
+// §1.4), with Kuma 2.13.10's checks, their order and their messages; then one
+// check of ours (docs/tproxy-config.md, deviations): ranges that iptables
+// refuses at restore time are refused here, naming the entry.
 import { ConfigError } from './errors.ts';
 import { parseUint16 } from './ports.ts';
 
@@ -33,6 +35,24 @@ function checkValueOrRange(valueOrRange: string, what: string): void {
   }
 }
 
+/**
+ * The ranges of a checked value that iptables refuses: multiport rejects a port
+ * range whose ends are equal or reversed (`invalid portrange specified`), the
+ * owner match a reversed UID range (`4-4` is fine there).
+ */
+function checkRangesIptablesAccepts(entry: string, valueOrRange: string, what: 'port' | 'UID'): void {
+  for (const element of commaItems(valueOrRange)) {
+    const pieces = element.split('-');
+    if (pieces.length !== 2) continue;
+    const [low, high] = pieces.map(Number) as [number, number];
+    const where = `${what} range '${element}' in '${entry}'`;
+    if (low > high) fail(`${where} is reversed, which iptables refuses: write '${high}-${low}'`);
+    if (low === high && what === 'port') {
+      fail(`${where} is a single port, which iptables' multiport match refuses as a range: write '${low}'`);
+    }
+  }
+}
+
 function parseEntry(entry: string): UidExclusion[] {
   const parts = entry.split(':');
   if (parts.length > 3) {
@@ -57,6 +77,8 @@ function parseEntry(entry: string): UidExclusion[] {
       protocols.push(protocol);
     }
   }
+  checkRangesIptablesAccepts(entry, ports, 'port');
+  checkRangesIptablesAccepts(entry, uids, 'UID');
   return protocols.map((protocol) => ({
     protocol,
     ports: ports.replaceAll('-', ':'),
