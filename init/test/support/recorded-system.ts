@@ -19,28 +19,28 @@ export function recordedSystem(opts: {
   const calls: string[] = [];
   return {
     calls,
-    run: async (cmd, args, o) => {
+    run: (cmd, args, o) => {
       const line = [cmd, ...args].join(' ');
       calls.push(line);
       const r = opts.respond(line, o?.input);
-      return { code: 127, stdout: '', stderr: `not recorded: ${line}`, ...r };
+      return Promise.resolve({ code: 127, stdout: '', stderr: `not recorded: ${line}`, ...r });
     },
-    readFile: async (path) => {
+    readFile: (path) => {
       const text = opts.files?.[path];
-      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-      return text;
+      if (text === undefined) return Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`));
+      return Promise.resolve(text);
     },
-    writeFile: async () => undefined,
+    writeFile: () => Promise.resolve(),
     fileExists: (path) => opts.files?.[path] !== undefined,
     isExecutable: (path) => opts.executables.includes(path),
     realPath: (path) => opts.realPaths?.[path] ?? path,
     pathDirs: () => ['/usr/local/sbin', '/usr/sbin', '/usr/bin'],
-    interfaces: async () =>
-      opts.interfaces ?? [
+    interfaces: () =>
+      Promise.resolve(opts.interfaces ?? [
         { name: 'lo', loopback: true, addresses: [{ address: '127.0.0.1', family: 'IPv4' }, { address: '::1', family: 'IPv6' }] },
         { name: 'eth0', loopback: false, addresses: [{ address: '10.244.0.5', family: 'IPv4' }, { address: 'fd00::5', family: 'IPv6' }] },
-      ],
-    kernelRelease: async () => '6.1.0-test',
+      ]),
+    kernelRelease: () => Promise.resolve('6.1.0-test'),
     env: {},
   };
 }
