@@ -13,6 +13,7 @@ import { missingTools, toolPath } from '../test-support/environment.ts';
 import {
   injectingLabelValues,
   injectionSelectorValues,
+  objectOfKind as one,
   parseKubeYaml,
   unknownServeFlags,
   validateKubeObject,
@@ -40,8 +41,6 @@ function renderError(...set: string[]): string {
   throw new Error('render succeeded');
 }
 
-const one = (docs: KubeDoc[], kind: string) => docs.find((d) => d.kind === kind)!;
-
 describe.skipIf(noHelm)('charts/kuma-injector', () => {
   const docs = noHelm ? [] : render();
 
@@ -58,28 +57,28 @@ describe.skipIf(noHelm)('charts/kuma-injector', () => {
   });
 
   it('starts `kuma-injector serve` with known flags and a config it loads', () => {
-    const args = one(docs, 'Deployment').spec.template.spec.containers[0].args as string[];
+    const args = one(docs, 'Deployment').spec?.template.spec?.containers[0]?.args ?? [];
     expect(unknownServeFlags(args)).toEqual([]);
     expect(args).toContain('--control-plane-url=https://kuma-control-plane.kuma-system:5678');
     const configured = render('injectorConfig.sidecarContainer.image=registry.example/kuma-dp:2.13.10');
-    const config = injectorConfigFrom(parse(one(configured, 'ConfigMap').data['config.yaml']));
+    const config = injectorConfigFrom(parse(one(configured, 'ConfigMap').data?.['config.yaml'] ?? ''));
     expect(config.sidecarContainer.image).toBe('registry.example/kuma-dp:2.13.10');
-    expect(injectorConfigFrom(parse(one(docs, 'ConfigMap').data['config.yaml'])).sidecarContainer.image).toBe('kuma/kuma-dp:latest');
+    expect(injectorConfigFrom(parse(one(docs, 'ConfigMap').data?.['config.yaml'] ?? '')).sidecarContainer.image).toBe('kuma/kuma-dp:latest');
   });
 
   it('routes both webhooks to the served path with selectors that match the injector', () => {
-    const [byNamespace, byPod] = one(docs, 'MutatingWebhookConfiguration').webhooks;
-    for (const webhook of [byNamespace, byPod]) expect(webhook.clientConfig.service.path).toBe(admissionPath);
-    expect(injectionSelectorValues(byNamespace.namespaceSelector)).toEqual(injectingLabelValues('namespace'));
-    expect(injectionSelectorValues(byPod.objectSelector)).toEqual(injectingLabelValues('pod'));
-    const names = byNamespace.namespaceSelector.matchExpressions.find((e: { key: string }) => e.key === 'kubernetes.io/metadata.name');
-    expect(names.values).toEqual(['kube-system', 'kuma-system']);
+    const [byNamespace, byPod] = one(docs, 'MutatingWebhookConfiguration').webhooks ?? [];
+    for (const webhook of [byNamespace, byPod]) expect(webhook?.clientConfig.service?.path).toBe(admissionPath);
+    expect(injectionSelectorValues(byNamespace?.namespaceSelector)).toEqual(injectingLabelValues('namespace'));
+    expect(injectionSelectorValues(byPod?.objectSelector)).toEqual(injectingLabelValues('pod'));
+    const names = byNamespace?.namespaceSelector?.matchExpressions?.find((e) => e.key === 'kubernetes.io/metadata.name');
+    expect(names?.values).toEqual(['kube-system', 'kuma-system']);
   });
 
   it('generates a serving certificate for the Service, signed by the caBundle CA', () => {
     const secret = one(docs, 'Secret');
-    const leaf = new X509Certificate(Buffer.from(secret.data['tls.crt'], 'base64'));
-    const ca = new X509Certificate(Buffer.from(one(docs, 'MutatingWebhookConfiguration').webhooks[0].clientConfig.caBundle, 'base64'));
+    const leaf = new X509Certificate(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64'));
+    const ca = new X509Certificate(Buffer.from(one(docs, 'MutatingWebhookConfiguration').webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64'));
     expect(leaf.checkIssued(ca)).toBe(true);
     expect(leaf.verify(ca.publicKey)).toBe(true);
     expect(leaf.checkHost('kuma-injector.kuma-system.svc')).toBe('kuma-injector.kuma-system.svc');
@@ -90,13 +89,13 @@ describe.skipIf(noHelm)('charts/kuma-injector', () => {
     expect(renderError('tls.mode=secret', 'tls.secretName=from-cert-manager')).toContain('tls.caBundle is required');
     const external = render('tls.mode=secret', 'tls.secretName=from-cert-manager', 'tls.caBundle=Q0E=');
     expect(external.map((d) => d.kind)).not.toContain('Secret');
-    expect(one(external, 'Deployment').spec.template.spec.volumes.find((v: { name: string }) => v.name === 'tls').secret.secretName).toBe('from-cert-manager');
-    expect(one(external, 'MutatingWebhookConfiguration').webhooks[1].clientConfig.caBundle).toBe('Q0E=');
+    expect(one(external, 'Deployment').spec?.template.spec?.volumes?.find((v) => v.name === 'tls')?.secret?.secretName).toBe('from-cert-manager');
+    expect(one(external, 'MutatingWebhookConfiguration').webhooks?.[1]?.clientConfig.caBundle).toBe('Q0E=');
   });
 
   it('narrows injection to an allow list of namespaces', () => {
-    const webhook = one(render('webhook.namespaceAllowList={shop,payments}'), 'MutatingWebhookConfiguration').webhooks[0];
-    expect(webhook.namespaceSelector.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'payments'] });
+    const webhook = one(render('webhook.namespaceAllowList={shop,payments}'), 'MutatingWebhookConfiguration').webhooks?.[0];
+    expect(webhook?.namespaceSelector?.matchExpressions).toContainEqual({ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['shop', 'payments'] });
   });
 
   it('refuses values outside its schema', () => {

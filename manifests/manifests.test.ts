@@ -8,6 +8,7 @@ import { admissionPath } from '../webhook/http/log-controller.ts';
 import {
   injectingLabelValues,
   injectionSelectorValues,
+  objectOfKind,
   parseKubeYaml,
   unknownServeFlags,
   validateKubeObject,
@@ -16,7 +17,6 @@ import {
 const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'kuma-injector.yaml'), 'utf8');
 // caBundle is filled by gen-certs.sh; any base64 value stands in for validation.
 const docs = parseKubeYaml(text.replaceAll('CA_BUNDLE', 'Q0E='));
-const one = (kind: string) => docs.find((d) => d.kind === kind)!;
 
 describe('manifests/kuma-injector.yaml', () => {
   it('holds only schema-valid objects', () => {
@@ -25,24 +25,26 @@ describe('manifests/kuma-injector.yaml', () => {
   });
 
   it('starts the webhook with flags that `kuma-injector serve` accepts', () => {
-    const args = one('Deployment').spec.template.spec.containers[0].args as string[];
+    const args = objectOfKind(docs, 'Deployment').spec?.template.spec?.containers[0]?.args ?? [];
     expect(args[0]).toBe('serve');
     expect(unknownServeFlags(args)).toEqual([]);
   });
 
   it('points every webhook at the served path through the Service port', () => {
-    const containerPort = one('Deployment').spec.template.spec.containers[0].ports[0];
-    for (const webhook of one('MutatingWebhookConfiguration').webhooks) {
-      expect(webhook.clientConfig.service.path).toBe(admissionPath);
-      const port = one('Service').spec.ports.find((p: { port: number }) => p.port === webhook.clientConfig.service.port);
-      expect(port.targetPort).toBe(containerPort.name);
+    const containerPort = objectOfKind(docs, 'Deployment').spec?.template.spec?.containers[0]?.ports?.[0];
+    const webhooks = objectOfKind(docs, 'MutatingWebhookConfiguration').webhooks ?? [];
+    expect(webhooks).not.toEqual([]);
+    for (const webhook of webhooks) {
+      expect(webhook.clientConfig.service?.path).toBe(admissionPath);
+      const port = objectOfKind(docs, 'Service').spec?.ports?.find((p) => p.port === webhook.clientConfig.service?.port);
+      expect(port?.targetPort).toBe(containerPort?.name);
       expect(webhook.sideEffects).toBe('None');
     }
   });
 
   it('selects exactly the label values the injector treats as "inject"', () => {
-    const [byNamespace, byPod] = one('MutatingWebhookConfiguration').webhooks;
-    expect(injectionSelectorValues(byNamespace.namespaceSelector)).toEqual(injectingLabelValues('namespace'));
-    expect(injectionSelectorValues(byPod.objectSelector)).toEqual(injectingLabelValues('pod'));
+    const [byNamespace, byPod] = objectOfKind(docs, 'MutatingWebhookConfiguration').webhooks ?? [];
+    expect(injectionSelectorValues(byNamespace?.namespaceSelector)).toEqual(injectingLabelValues('namespace'));
+    expect(injectionSelectorValues(byPod?.objectSelector)).toEqual(injectingLabelValues('pod'));
   });
 });

@@ -1,24 +1,42 @@
 // Checks shared by the manifest and chart tests: schema validation of the
 // rendered objects, and the facts that tie a deployment to the code it runs.
-import { MutatingWebhookConfiguration } from 'kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import {
+  type IMutatingWebhookConfiguration,
+  MutatingWebhookConfiguration,
+} from 'kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
+import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { type ISecret, Secret } from 'kubernetes-models/v1/Secret';
+import { type IService, Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parseAllDocuments } from 'yaml';
 import { serveCommand } from '../webhook/cli/serve.ts';
 import { injectPod } from '../webhook/engine/inject-pod.ts';
 import { appPod, enabledNamespace, mesh, testContext } from '../webhook/test/support/engine-fixtures.ts';
 
-// Rendered YAML is untyped; tests read it as loosely as kubectl would.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KubeDoc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: any };
+// Rendered YAML is untyped until a test asks for one kind (objectOfKind).
+export type KubeDoc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };
+
+/** The kinds the tests read field by field, typed as kubernetes-models declares them. */
+interface KindTypes {
+  ConfigMap: IConfigMap;
+  Deployment: IDeployment;
+  MutatingWebhookConfiguration: IMutatingWebhookConfiguration;
+  Secret: ISecret;
+  Service: IService;
+}
+
+/** The first object of `kind` (schema-checked separately by validateKubeObject); throws when there is none. */
+export function objectOfKind<K extends keyof KindTypes>(docs: readonly KubeDoc[], kind: K): KindTypes[K] {
+  const doc = docs.find((d) => d.kind === kind);
+  if (!doc) throw new Error(`no ${kind} among ${docs.map((d) => d.kind).join(', ')}`);
+  return doc as unknown as KindTypes[K];
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const models: Record<string, new (data: any) => { validate(): void }> = {
@@ -70,7 +88,7 @@ export function injectingLabelValues(where: 'namespace' | 'pod'): string[] {
 }
 
 /** The values of the `kuma.io/sidecar-injection` In-expression of a label selector. */
-export function injectionSelectorValues(selector: { matchExpressions: { key: string; operator: string; values?: string[] }[] }): string[] {
-  const expression = selector.matchExpressions.find((e) => e.key === 'kuma.io/sidecar-injection' && e.operator === 'In');
+export function injectionSelectorValues(selector: { matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string[] {
+  const expression = selector?.matchExpressions?.find((e) => e.key === 'kuma.io/sidecar-injection' && e.operator === 'In');
   return expression?.values ?? [];
 }
