@@ -25,6 +25,18 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_DURATION ?? 10);
 /** BENCH_CPU_PROF=<dir>: the webhook child writes a V8 CPU profile there when it exits. */
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
+/**
+ * Node flags of the webhook child: the image's NODE_OPTIONS (webhook/Dockerfile),
+ * so the bench runs the server as production does. BENCH_WEBHOOK_NODE_FLAGS
+ * (space-separated) replaces them for experiments.
+ */
+function productionNodeOptions(): string[] {
+  const dockerfile = readFileSync(join(repo, 'webhook', 'Dockerfile'), 'utf8');
+  const line = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile);
+  if (!line) throw new Error('webhook/Dockerfile sets no NODE_OPTIONS');
+  return line[1]!.trim().split(/\s+/);
+}
+const webhookNodeFlags = process.env.BENCH_WEBHOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? productionNodeOptions();
 const namespace = 'bench';
 const targets = { ratio: 0.5, p99Ms: 5, wideMedianMs: 20, rssMb: 150 };
 
@@ -193,7 +205,7 @@ async function main(): Promise<void> {
       ['serve', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--state', stateFile, '--sidecar-containers', 'off', '--shutdown-delay', '0'],
       webhookPort,
       join(work, 'webhook.log'),
-      cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfileDir)}`] : [],
+      [...webhookNodeFlags, ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(cpuProfileDir)}`] : [])],
     );
     servers.push(webhook);
 
@@ -252,9 +264,9 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives both from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
-        `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures).`,
+        `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures); webhook started with \`${webhookNodeFlags.join(' ') || '(no Node flags)'}\` (the image's NODE_OPTIONS).`,
         '',
         table,
       ].join('\n'),
