@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IPod } from 'kubernetes-models/v1/Pod';
 import { dockerAvailable, toolPath } from '../test-support/environment.ts';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -86,17 +87,17 @@ describe.skipIf(skipReason)('kind: Kuma 2.13 control plane with this webhook and
 
   it('injected kuma-init and kuma-sidecar into both pods', () => {
     for (const pod of ['server', 'client']) {
-      const spec = JSON.parse(kubectl('get', 'pod', pod, '-n', 'e2e', '-o', 'json')).spec;
-      const names = [...(spec.initContainers ?? []), ...spec.containers].map((c: { name: string }) => c.name);
+      const spec = (JSON.parse(kubectl('get', 'pod', pod, '-n', 'e2e', '-o', 'json')) as IPod).spec;
+      const names = [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])].map((c) => c.name);
       expect(names).toEqual(expect.arrayContaining(['kuma-init', 'kuma-sidecar']));
-      const init = spec.initContainers.find((c: { name: string }) => c.name === 'kuma-init');
-      expect(init.image).toBe(images.init);
+      const init = spec?.initContainers?.find((c) => c.name === 'kuma-init');
+      expect(init?.image).toBe(images.init);
     }
   });
 
   it('registered both pods as Dataplanes with kuma-cp', () => {
-    const dataplanes = JSON.parse(kubectl('get', 'dataplanes', '-n', 'e2e', '-o', 'json')).items;
-    expect(dataplanes.map((d: { metadata: { name: string } }) => d.metadata.name).sort()).toEqual(['client', 'server']);
+    const { items: dataplanes } = JSON.parse(kubectl('get', 'dataplanes', '-n', 'e2e', '-o', 'json')) as { items: { metadata: { name: string } }[] };
+    expect(dataplanes.map((d) => d.metadata.name).sort()).toEqual(['client', 'server']);
   });
 
   it('carries client → server traffic through the proxies', () => {
