@@ -4,9 +4,17 @@
 // A refusal is an answer here, not an error: the exit code is 0 when every
 // document could be read.
 import { Command, Option } from 'commander';
-import { at, commandErrorText, contextFrom, type CliIO, type InjectOptions, processIO, readInputDocuments, TEMPLATE_PATHS, withInjectionFlags } from './inject.ts';
+import {
+  carriedPod,
+  type CliIO,
+  contextFrom,
+  type InjectOptions,
+  printOrFail,
+  processIO,
+  readInputDocuments,
+  withInjectionFlags,
+} from './inject.ts';
 import type { InjectionContext } from '../engine/context.ts';
-import type { Pod } from '../engine/pod-types.ts';
 import { explainPod } from './explain-decision.ts';
 import { type ExplainedDocument, renderExplanation } from './explain-text.ts';
 
@@ -21,10 +29,9 @@ function explainDocument(document: unknown, index: number, ctx: InjectionContext
   if (typeof document !== 'object' || document === null) return [];
   const object = document as Meta;
   if (object.kind === 'List' && Array.isArray(object.items)) return object.items.flatMap((item) => explainDocument(item, index, ctx));
-  const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
-  if (object.kind !== 'Pod' && templatePath === undefined) return [];
-  const pod = (templatePath ? at(object, templatePath) : object) as Pod | undefined;
-  if (typeof pod !== 'object' || pod === null) return [];
+  const carried = carriedPod(object);
+  if (!carried) return [];
+  const { pod, templatePath } = carried;
   const namespace = object.metadata?.namespace ?? ctx.namespace;
   return [
     {
@@ -53,13 +60,5 @@ export function explainCommand(io: CliIO = processIO): Command {
     new Command('explain').description('tell whether and why each Pod or pod template would be injected, and what would be added'),
   )
     .addOption(new Option('-o, --output <format>', 'text for people, json for programs').choices(['text', 'json']).default('text'))
-    .action(async (options: ExplainOptions, command: Command) => {
-      let output: string;
-      try {
-        output = await runExplain(options, io);
-      } catch (error) {
-        command.error(`Error: ${commandErrorText(error)}`, { exitCode: 1, code: 'kuma-injector.explain' });
-      }
-      io.stdout(output);
-    });
+    .action((options: ExplainOptions, command: Command) => printOrFail(command, io, 'kuma-injector.explain', () => runExplain(options, io)));
 }

@@ -45,7 +45,7 @@ export interface InjectOptions {
 }
 
 /** Where each kind keeps its pod template. */
-export const TEMPLATE_PATHS: Record<string, string[]> = {
+const TEMPLATE_PATHS: Record<string, string[]> = {
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
@@ -99,7 +99,7 @@ export function contextFrom(options: InjectOptions): InjectionContext {
   };
 }
 
-export function at(object: unknown, path: string[]): unknown {
+function at(object: unknown, path: string[]): unknown {
   let node = object;
   for (const part of path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[part] : undefined;
   return node;
@@ -111,6 +111,15 @@ function withAt(object: Record<string, unknown>, path: string[], value: unknown)
   return { ...object, [head]: withAt((object[head] ?? {}) as Record<string, unknown>, rest, value) };
 }
 
+/** The pod a document carries: itself for a Pod, its pod template for a workload kind; none for other kinds. */
+export function carriedPod(object: { kind?: string }): { pod: Pod; templatePath?: string[] } | undefined {
+  const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
+  if (object.kind !== 'Pod' && templatePath === undefined) return undefined;
+  const pod = (templatePath ? at(object, templatePath) : object) as Pod | undefined;
+  if (typeof pod !== 'object' || pod === null) return undefined;
+  return templatePath ? { pod, templatePath } : { pod };
+}
+
 /** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
 export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
   if (typeof document !== 'object' || document === null) return document;
@@ -118,10 +127,9 @@ export function injectDocument(document: unknown, ctx: InjectionContext, where: 
   if (object.kind === 'List' && Array.isArray(object.items)) {
     return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`, warn)) };
   }
-  const templatePath = object.kind ? TEMPLATE_PATHS[object.kind] : undefined;
-  if (object.kind !== 'Pod' && templatePath === undefined) return document;
-  const pod = (templatePath ? at(object, templatePath) : object) as Pod | undefined;
-  if (typeof pod !== 'object' || pod === null) return document;
+  const carried = carriedPod(object);
+  if (!carried) return document;
+  const { pod, templatePath } = carried;
   const namespace = object.metadata?.namespace ?? ctx.namespace;
   const outcome = injectPod(pod, namespace !== undefined ? { ...ctx, namespace } : ctx);
   if (outcome.result === 'refused') {
@@ -192,15 +200,18 @@ export function injectCommand(io: CliIO = processIO): Command {
   return withInjectionFlags(
     new Command('inject').description('inject the Kuma sidecar into Pods and workload pod templates (YAML in, YAML out)'),
   )
-    .action(async (options: InjectOptions, command: Command) => {
-      let output: string;
-      try {
-        output = await runInject(options, io);
-      } catch (error) {
-        command.error(`Error: ${commandErrorText(error)}`, { exitCode: 1, code: 'kuma-injector.inject' });
-      }
-      io.stdout(output);
-    });
+    .action((options: InjectOptions, command: Command) => printOrFail(command, io, 'kuma-injector.inject', () => runInject(options, io)));
+}
+
+/** Prints what `produce` returns, or fails the command with `Error: <message>` and exit code 1 (as kubectl does). */
+export async function printOrFail(command: Command, io: CliIO, code: string, produce: () => Promise<string>): Promise<void> {
+  let output: string;
+  try {
+    output = await produce();
+  } catch (error) {
+    command.error(`Error: ${commandErrorText(error)}`, { exitCode: 1, code });
+  }
+  io.stdout(output);
 }
 
 /** Runs `inject` with these arguments in-process; resolves to the exit code. */
