@@ -159,6 +159,13 @@ function preroutingRules(plan: FamilyPlan): Rule[] {
   return rules;
 }
 
+/** One RETURN per excluded TCP port (used only when no include list is set). */
+function excludedPortRules(chain: string, direction: 'inbound' | 'outbound', ports: readonly number[]): Rule[] {
+  return ports.map((port) =>
+    appendRule(chain, `exclude ${direction} traffic from port ${port} from redirection`, protocol('tcp', dport(port)), jumpReturn()),
+  );
+}
+
 /** KUMA_MESH_INBOUND: excluded sources and ports return, the rest goes to the inbound redirect chain. */
 function meshInboundRules({ inbound }: FamilyPlan): Rule[] {
   const chain = inbound.chain;
@@ -179,16 +186,7 @@ function meshInboundRules({ inbound }: FamilyPlan): Rule[] {
     );
   }
   if (inbound.includePorts.length === 0) {
-    for (const port of inbound.excludePorts) {
-      rules.push(
-        appendRule(
-          chain,
-          `exclude inbound traffic from port ${port} from redirection`,
-          protocol('tcp', dport(port)),
-          jumpReturn(),
-        ),
-      );
-    }
+    rules.push(...excludedPortRules(chain, 'inbound', inbound.excludePorts));
     rules.push(
       appendRule(
         chain,
@@ -209,18 +207,7 @@ function meshOutboundRules(plan: FamilyPlan): Rule[] {
     return [appendRule(chain, 'outbound traffic redirection is disabled', protocol('tcp'), jumpReturn())];
   }
   const rules: Rule[] = [];
-  if (outbound.includePorts.length === 0) {
-    for (const port of outbound.excludePorts) {
-      rules.push(
-        appendRule(
-          chain,
-          `exclude outbound traffic from port ${port} from redirection`,
-          protocol('tcp', dport(port)),
-          jumpReturn(),
-        ),
-      );
-    }
-  }
+  if (outbound.includePorts.length === 0) rules.push(...excludedPortRules(chain, 'outbound', outbound.excludePorts));
   // 2.13: with DNS on, kuma-dp's and the apps' TCP DNS to loopback is not hairpinned.
   const tcpExceptDns = () => (plan.dns.enabled ? protocol('tcp', dport(DNS_PORT, true)) : protocol('tcp'));
   rules.push(
