@@ -275,6 +275,16 @@ describe('kuma-injector serve usage errors', () => {
     }
   });
 
+  it('exits 2 with the state file error and its stable code before listening', async () => {
+    const dir = mkdtempSync(join(tmpdir(), `serve-state-${process.pid}-`));
+    dirs.push(dir);
+    const stateFile = join(dir, 'state.yaml');
+    writeFileSync(stateFile, 'apiVersion: v1\nkind: Namespace\nmetadata: {labels: {a: b}}\n');
+    const running = start(['serve', '--demo', '--port', '0', '--state', stateFile]);
+    expect(await running.exited).toBe(2);
+    expect(running.output()).toContain(`kuma-injector: state file ${stateFile}, document 1: Namespace has no metadata.name (STATE_OBJECT_INVALID)\n`);
+  });
+
   it('exits 1 on a bad flag value', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
