@@ -1,7 +1,7 @@
 // System access used by profile detection and the executor, injectable so
 // tests run against a network namespace or against recorded outputs.
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { networkInterfaces, release } from 'node:os';
 import { spawnCommand, type RunCommand } from '../exec/run.ts';
 
@@ -59,7 +59,9 @@ function localInterfaces(): Promise<NetInterface[]> {
 export function systemDeps(overrides: Partial<SystemDeps> = {}): SystemDeps {
   return {
     run: spawnCommand,
-    readFile: (p) => readFile(p, 'utf8'),
+    // Small local files (/etc/passwd, resolv.conf, /proc/net): a synchronous read takes microseconds,
+    // where fs/promises makes several thread-pool round trips that a loaded machine delays by milliseconds.
+    readFile: async (p) => readFileSync(p, 'utf8'),
     writeFile: (p, c, mode) => writeFile(p, c, { mode }),
     fileExists: existsSync,
     isExecutable,
