@@ -126,7 +126,9 @@ export async function install(
   }));
   // Reading is independent per family, so both saves run side by side (unless detection saved already);
   // changes stay one family at a time.
-  const saves = await Promise.all(families.map(({ family, fp, exe }) => fp.snapshot ?? saveTables(d, exe.save, family)));
+  const saves = await Promise.all(
+    families.map(({ family, fp, exe }) => (fp.snapshot !== undefined ? Promise.resolve(fp.snapshot) : saveTables(d, exe.save, family))),
+  );
   for (const [i, { family, fp, exe }] of families.entries()) {
     const input = family === 'ipv4' ? rendered.ipv4.restoreInput : rendered.ipv6!.restoreInput;
     const saveText = saves[i]!;

@@ -58,7 +58,7 @@ function ipv6Network(addr: string, bits: number): string {
   const [head = '', tail] = addr.toLowerCase().split('::');
   const h = head ? head.split(':') : [];
   const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups: string[] = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
   const masked = groups.map((g, i) => {
     const keep = Math.max(0, Math.min(16, bits - i * 16));
     return ((parseInt(g, 16) || 0) & (keep === 0 ? 0 : (0xffff << (16 - keep)) & 0xffff)).toString(16);

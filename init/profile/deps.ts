@@ -61,7 +61,13 @@ export function systemDeps(overrides: Partial<SystemDeps> = {}): SystemDeps {
     run: spawnCommand,
     // Small local files (/etc/passwd, resolv.conf, /proc/net): a synchronous read takes microseconds,
     // where fs/promises makes several thread-pool round trips that a loaded machine delays by milliseconds.
-    readFile: async (p) => readFileSync(p, 'utf8'),
+    readFile: (p) => {
+      try {
+        return Promise.resolve(readFileSync(p, 'utf8'));
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    },
     writeFile: (p, c, mode) => writeFile(p, c, { mode }),
     fileExists: existsSync,
     isExecutable,
