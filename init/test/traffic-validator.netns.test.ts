@@ -67,7 +67,9 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
 
       describe('when the redirect leads elsewhere', () => {
         let impostor: ProbeServer | undefined;
-        afterEach(() => impostor?.stop());
+        afterEach(async () => {
+          await impostor?.stop();
+        });
 
         it('fails if another listener answers on the inbound port', async () => {
           // The rules send 127.0.0.6:* to 15006, where this impostor answers;

@@ -25,7 +25,8 @@ export interface Listener {
 }
 
 export interface ProbeServer {
-  stop(): void;
+  /** Kills the listeners and resolves once the process is gone and its ports are free again. */
+  stop(): Promise<void>;
 }
 
 const running = new Set<ChildProcess>();
@@ -51,16 +52,20 @@ export function startListeners(ns: Netns, listeners: readonly Listener[], as?: R
   const [cmd, args] = ns.wrap(head!, rest);
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
-  const stop = () => {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Waiting for the exit matters: a test that binds the same port next would
+  // otherwise race the dying process (EADDRINUSE).
+  const stop = async () => {
     running.delete(child);
     child.kill('SIGKILL');
+    await exited;
   };
   return new Promise((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => fail(new Error(`listeners in ${ns.name} not ready after 10s: ${stderr}`)), 10_000);
     const fail = (e: Error) => {
       clearTimeout(timer);
-      stop();
+      void stop();
       reject(e);
     };
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
