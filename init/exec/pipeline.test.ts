@@ -1,7 +1,7 @@
 // The fast/slow path decision of the install pipeline, with recorded iptables
 // 1.8.9 answers (Debian 12): which commands each path spawns, when the fast
 // path is not taken, and what happens when its restore is rejected.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import { detectProfile } from '../profile/detect.ts';
 import type { IptablesMode } from '../profile/profile.ts';
@@ -24,7 +24,7 @@ function configFor(mode: IptablesMode | 'auto', change: (c: TransparentProxyConf
  * Debian 12 answers, plus restores that apply: a backend in `rejects` fails any
  * restore whose rules use the owner match, as a kernel without xt_owner would.
  */
-function system(state: { nft?: BackendState; legacy?: BackendState }, rejects: IptablesMode[] = []) {
+function system(state: { nft?: BackendState; legacy?: BackendState; ip6?: string }, rejects: IptablesMode[] = []) {
   const sys = debianSystem(state, resolvConf);
   const recorded = sys.run;
   const restores: string[] = [];
@@ -130,5 +130,39 @@ describe('install pipeline: fast and slow path', () => {
     expect(error).toBeInstanceOf(ApplyError);
     expect((error as ApplyError).code).toBe('BACKEND_CANNOT_LOAD_RULES');
     expect((error as ApplyError).message).toContain("tried nft (iptables): missing match 'conntrack'; legacy (iptables): missing match 'conntrack'");
+  });
+
+  it('IPv4 is installed while `ip -6 addr add ::6/128 dev lo` runs; IPv6 waits for it and is left out when it fails', async () => {
+    const config = configFor('nft', (c) => (c.verbose = true));
+    for (const ip6 of [undefined, 'RTNETLINK answers: Permission denied']) {
+      const { sys, restores } = system({ ip6 });
+      const answered = sys.run;
+      let answerIp: () => void = () => undefined;
+      sys.run = async (cmd, args, opts) => {
+        if (cmd !== 'ip') return answered(cmd, args, opts);
+        await new Promise<void>((resolve) => (answerIp = resolve));
+        return answered(cmd, args, opts);
+      };
+      const lines: string[] = [];
+      const log: ApplyLog = { info: (m, f) => lines.push(`${f ?? ''} ${m}`), warn: (m, f) => lines.push(`${f ?? ''} [WARNING] ${m}`) };
+      const result = detectAndInstall(config, sys, { log, renderWarning: () => undefined });
+      await vi.waitFor(() => expect(restores).toHaveLength(1));
+      expect(restores[0]).toContain('127.0.0.6/32');
+      expect(lines).toEqual([]); // held back until the IPv6 gate is known, so the order stays a waiting detection's
+      answerIp();
+      const done = await result;
+
+      // What Kuma's gating installs: the profile of a detection that waited for `ip`, rendered.
+      const waited = await detectProfile(config, system({ ip6 }).sys);
+      expect(done.rendered).toEqual(renderRules(config, waited));
+      expect(done.installed?.families.map((f) => f.family)).toEqual(ip6 ? ['ipv4'] : ['ipv4', 'ipv6']);
+      expect(restores).toHaveLength(ip6 ? 1 : 2);
+      expect(restores.some((r) => r.includes('::6/128'))).toBe(!ip6);
+      const warned = lines.findIndex((l) => l.includes('[WARNING] failed to configure IPv6 outbound address; IPv6 rules will be skipped'));
+      const applying = lines.findIndex((l) => l.includes('applying rules with'));
+      expect(warned === -1).toBe(!ip6);
+      if (ip6) expect(warned).toBeLessThan(applying);
+      expect(lines.at(-1)).toContain('transparent proxy setup completed successfully');
+    }
   });
 });

@@ -37,6 +37,11 @@ export interface PipelineResult {
   installed?: InstallResult;
 }
 
+interface Detected {
+  profile: EnvironmentProfile;
+  rendered: RenderedRules;
+}
+
 const direct: PhaseRunner = async (_phase, fn) => fn();
 
 /** Equal in everything the renderer reads (init/rules/plan.ts): then it renders the same rules. */
@@ -54,6 +59,22 @@ function allAssumed(profile: EnvironmentProfile): boolean {
   return profile.ipv4.assumed === true && (!profile.ipv6Usable || profile.ipv6.assumed === true);
 }
 
+/** Output held back until released, so lines keep today's order while the fast path does not wait for `ip`. */
+function heldOutput(out: PipelineOutput) {
+  const held: Array<() => void> = [];
+  let holding = true;
+  const hold = (print: () => void) => (holding ? held.push(print) : print());
+  const log: ApplyLog = {
+    info: (message, family) => hold(() => out.log.info(message, family)),
+    warn: (message, family) => hold(() => out.log.warn(message, family)),
+  };
+  const release = () => {
+    holding = false;
+    for (const print of held.splice(0)) print();
+  };
+  return { log, release };
+}
+
 export async function detectAndInstall(config: TransparentProxyConfig, deps: SystemDeps, out: PipelineOutput): Promise<PipelineResult> {
   const phase = out.phase ?? direct;
   // The slow path after a rejected fast path detects and renders again: each warning is printed once.
@@ -62,6 +83,10 @@ export async function detectAndInstall(config: TransparentProxyConfig, deps: Sys
     if (printed.has(text)) return;
     printed.add(text);
     print();
+  };
+  const report = (profile: EnvironmentProfile, rendered: RenderedRules) => {
+    for (const w of profile.warnings) once(w.message, () => out.log.warn(w.message, w.family));
+    for (const line of rendered.warnings) once(line, () => out.renderWarning(line));
   };
   const detect = async (fast: boolean) => {
     // Fast path: the rules are rendered for the likely profile while detection's processes run, and
@@ -74,23 +99,47 @@ export async function detectAndInstall(config: TransparentProxyConfig, deps: Sys
         // the real render below reports it
       }
     };
-    const profile = await phase('detect', () => detectProfile(config, deps, { fast, whileProbing }));
-    for (const w of profile.warnings) once(w.message, () => out.log.warn(w.message, w.family));
+    // The real profile while `ip -6 addr add ::6/128 dev lo` still runs after the fast detection.
+    let settling: Promise<EnvironmentProfile> | undefined;
+    const settleIPv6Later = fast ? (settled: Promise<EnvironmentProfile>) => {
+          settling = settled;
+        } : undefined;
+    const profile = await phase('detect', () => detectProfile(config, deps, { fast, whileProbing, settleIPv6Later }));
     const reuse = early && sameRenderInputs(early.likely, profile) ? early.rendered : undefined;
     const rendered = await phase('render', () => reuse ?? renderRules(config, profile));
-    for (const line of rendered.warnings) once(line, () => out.renderWarning(line));
-    return { profile, rendered };
+    // Printed once the profile is the real one (see settle below).
+    if (!settling) report(profile, rendered);
+    return { profile, rendered, settling };
   };
 
   // A dry run prints what Kuma's probing detects: nothing is assumed.
   if (config.dryRun) return { path: 'dry-run', rendered: (await detect(false)).rendered };
 
-  const fast = await detect(true);
+  const first = await detect(true);
+  // The rendered rules assume `::6` gets onto lo; when it does not, Kuma's gate drops IPv6 and the rules
+  // are those of the real profile (IPv4's do not depend on IPv6). Warnings and log lines wait for this,
+  // so they come in the order of a detection that waited for `ip`.
+  const held = heldOutput(out);
+  let settled: Promise<Detected> | undefined;
+  const settle = () =>
+    (settled ??= (async () => {
+      const profile = first.settling ? await first.settling : first.profile;
+      const real = profile === first.profile ? first : { profile, rendered: renderRules(config, profile) };
+      report(real.profile, real.rendered);
+      held.release();
+      return real;
+    })());
+  let fast: Detected = first.settling && allAssumed(first.profile) ? first : await settle();
   if (allAssumed(fast.profile)) {
+    // IPv4 is installed while `ip` runs; the IPv6 family only once the address is on lo.
+    const ipv6Stays = async () => (await settle()).profile === first.profile;
     try {
-      const installed = await phase('apply', () => install(config, fast.profile, fast.rendered, out.log, deps));
-      return { path: 'fast', rendered: fast.rendered, installed };
+      const installed = await phase('apply', () =>
+        install(config, first.profile, first.rendered, held.log, deps, { beforeIPv6: first.settling ? ipv6Stays : undefined }),
+      );
+      return { path: 'fast', rendered: (await settle()).rendered, installed };
     } catch (error) {
+      fast = await settle();
       if (!(error instanceof AssumptionRejected)) throw error;
       out.log.warn(`${error.message}; probing the kernel's modules and tables as Kuma does and trying again`, error.family);
     }

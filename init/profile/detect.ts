@@ -186,6 +186,14 @@ export interface DetectOptions {
    * meantime (exec/pipeline.ts checks the guess against the real profile).
    */
   whileProbing?: (likely: EnvironmentProfile) => void;
+  /**
+   * Fast path with a forced mode only: when the IPv6 executables are known but
+   * `ip -6 addr add ::6/128 dev lo` is still running, detection does not wait
+   * for it. It returns the profile of a successful add and hands over the real
+   * profile (the same one, or the one without IPv6 when the add failed) as a
+   * promise, so the caller can install IPv4 meanwhile (exec/pipeline.ts).
+   */
+  settleIPv6Later?: (settled: Promise<EnvironmentProfile>) => void;
 }
 
 /** What the fast path's probes most likely find (see DetectOptions.whileProbing). */
@@ -237,9 +245,11 @@ export async function detectProfile(
   // by side with it (a failed IPv4 detection fails the install anyway); their warnings still come after IPv4's.
   const wantIPv6 = config.ipFamilyMode === 'dualstack' && hasNonLoopbackIPv6(interfaces);
   const forcedMode = config.iptablesMode === 'auto' ? undefined : config.iptablesMode;
-  const early = fast && wantIPv6 ? addInboundPassthroughIPv6(deps, loopback) : undefined;
+  // When the caller settles IPv6 later, `ip` starts once IPv4 is detected: its start would delay the saves'.
+  const addLater = forcedMode !== undefined && options.settleIPv6Later !== undefined;
+  const early = fast && wantIPv6 && !addLater ? addInboundPassthroughIPv6(deps, loopback) : undefined;
   const earlyWarnings: typeof warnings = [];
-  const earlyIPv6 = early && forcedMode
+  const earlyIPv6 = fast && wantIPv6 && forcedMode
     ? detectIPv6(config, deps, versions, forcedMode, (message, family) => earlyWarnings.push({ family, message }), fast)
     : undefined;
   earlyIPv6?.catch(() => undefined); // awaited below unless IPv4 detection throws first
@@ -255,30 +265,35 @@ export async function detectProfile(
   const ipv4 = await ipv4Detection;
   const nameservers = await readNameservers(config, deps);
 
-  let ipv6: FamilyProfile | undefined;
-  if (config.ipFamilyMode === 'dualstack' && ipv4.executables) {
-    if (!wantIPv6) {
-      if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
-    } else {
-      const failure = await (early ?? addInboundPassthroughIPv6(deps, loopback));
-      if (failure) {
-        if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
-      } else if (earlyIPv6 && ipv4.executables.mode === forcedMode) {
-        ipv6 = await earlyIPv6;
-        warnings.push(...earlyWarnings);
-      } else {
-        ipv6 = await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, fast);
-      }
-    }
-  }
-
-  return {
+  const profile = (ipv6: FamilyProfile | undefined, extra: typeof warnings = []): EnvironmentProfile => ({
     loopbackName: loopback.name,
     users,
     nameservers,
     ipv6Usable: ipv6 !== undefined,
     ipv4,
     ipv6: ipv6 ?? emptyFamily(),
-    warnings,
-  };
+    warnings: [...warnings, ...extra],
+  });
+  const addressFailed = (failure: string) =>
+    config.verbose ? [{ family: 'ipv6' as const, message: `failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}` }] : [];
+
+  if (config.ipFamilyMode !== 'dualstack' || !ipv4.executables) return profile(undefined);
+  if (!wantIPv6) {
+    if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
+    return profile(undefined);
+  }
+  if (earlyIPv6 && ipv4.executables.mode === forcedMode) {
+    const adding = early ?? addInboundPassthroughIPv6(deps, loopback);
+    const ipv6 = await earlyIPv6;
+    if (options.settleIPv6Later) {
+      const likely = profile(ipv6, earlyWarnings);
+      options.settleIPv6Later(adding.then((failure) => (failure ? profile(undefined, addressFailed(failure)) : likely)));
+      return likely;
+    }
+    const failure = await adding;
+    return failure ? profile(undefined, addressFailed(failure)) : profile(ipv6, earlyWarnings);
+  }
+  const failure = await (early ?? addInboundPassthroughIPv6(deps, loopback));
+  if (failure) return profile(undefined, addressFailed(failure));
+  return profile(await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, fast));
 }
