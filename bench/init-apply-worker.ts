@@ -15,7 +15,10 @@ import { detectAndInstall, type Phase, type PhaseRunner, type PipelineResult } f
 import { countSpawns, spawnCommand } from '../init/exec/run.ts';
 import { systemDeps } from '../init/profile/deps.ts';
 
+/** A concrete iptables backend. */
 export type Backend = 'nft' | 'legacy';
+/** What `--iptables-mode` is given: a backend, or `auto` (the default), where the install probes as Kuma does. */
+export type Mode = Backend | 'auto';
 
 /** Restore input per family, as rendered by the install. */
 export type FamilyInputs = Partial<Record<'ipv4' | 'ipv6', string>>;
@@ -35,6 +38,8 @@ export interface InstallSample {
   /** Every process the install spawned, in order, with its wall time. */
   commands: Array<{ command: string; ms: number }>;
   rules: FamilyInputs;
+  /** The backend whose restore installed the rules (what `auto` chose). */
+  restoredWith: Backend;
 }
 
 export interface BareSample {
@@ -50,11 +55,11 @@ export interface CliSample {
  * The kuma-dp user must exist in /etc/passwd for a non-CNI install; the bench
  * machine has no `kuma-dp`, so it uses `nobody` (the rules differ only in the UID).
  */
-export function installArgs(backend: Backend): string[] {
-  return ['--iptables-mode', backend, '--kuma-dp-user', 'nobody'];
+export function installArgs(mode: Mode): string[] {
+  return ['--iptables-mode', mode, '--kuma-dp-user', 'nobody'];
 }
 
-export async function measureInstall(backend: Backend): Promise<InstallSample> {
+export async function measureInstall(mode: Mode): Promise<InstallSample> {
   const commands: InstallSample['commands'] = [];
   const spawns = countSpawns(async (cmd, args, opts) => {
     const start = performance.now();
@@ -77,7 +82,7 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
   };
   const t0 = performance.now();
   const loaded = loadInstallConfig({
-    argv: installArgs(backend),
+    argv: installArgs(mode),
     env: process.env,
     readFile: (p) => readFileSync(p, 'utf8'),
     readStdin: () => '',
@@ -88,6 +93,8 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
   const t1 = performance.now();
   const result = await detectAndInstall(loaded.config, deps, { log: silentLog, renderWarning: () => undefined, phase });
   const t2 = performance.now();
+  const restore = commands.find((c) => /^iptables-(nft|legacy)-restore /.test(c.command));
+  const restoredWith: Backend = restore?.command.startsWith('iptables-legacy') ? 'legacy' : 'nft';
   const rules: FamilyInputs = { ipv4: result.rendered.ipv4.restoreInput };
   if (result.rendered.ipv6) rules.ipv6 = result.rendered.ipv6.restoreInput;
   return {
@@ -102,6 +109,7 @@ export async function measureInstall(backend: Backend): Promise<InstallSample> {
     detectSpawns,
     commands,
     rules,
+    restoredWith,
   };
 }
 
@@ -116,7 +124,7 @@ export async function measureBareRestore(backend: Backend, rules: FamilyInputs):
 }
 
 /** The CLI itself (runCli, as bin/kuma-init.js), to check that measureInstall follows it. */
-export async function measureCli(backend: Backend): Promise<CliSample> {
+export async function measureCli(mode: Mode): Promise<CliSample> {
   const spawns = countSpawns(spawnCommand);
   let output = '';
   const io: CliIo = {
@@ -130,7 +138,7 @@ export async function measureCli(backend: Backend): Promise<CliSample> {
     system: systemDeps({ run: spawns.run }),
   };
   const t0 = performance.now();
-  const code = await runCli(['install', 'transparent-proxy', ...installArgs(backend)], io);
+  const code = await runCli(['install', 'transparent-proxy', ...installArgs(mode)], io);
   const totalMs = performance.now() - t0;
   if (code !== 0) throw new Error(`kuma-init install exited ${code}: ${output.trim()}`);
   return { totalMs, spawns: spawns.count() };

@@ -19,14 +19,16 @@ import {
   type CliSample,
   type FamilyInputs,
   type InstallSample,
+  type Mode,
 } from './init-apply-worker.ts';
 
-const BACKENDS: readonly Backend[] = ['nft', 'legacy'];
+// Both backends forced, and the default (`auto`, what an injected kuma-init runs), which also probes the other backend.
+const MODES: readonly Mode[] = ['nft', 'legacy', 'auto'];
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
 const COMMAND = 'npm run bench:init';
 const self = fileURLToPath(import.meta.url);
 /** The last run before the fast path (docs/benchmarks.md at commit 7330ddd, 2026-11-25T20:56Z, same machine), for the before/after table. */
-const BEFORE: Record<Backend, { install: number; bare: number; spawns: number }> = {
+const BEFORE: Partial<Record<Mode, { install: number; bare: number; spawns: number }>> = {
   nft: { install: 101.0, bare: 7.8, spawns: 12 },
   legacy: { install: 63.0, bare: 8.8, spawns: 16 },
 };
@@ -63,7 +65,7 @@ function dropNamespace(name: string): void {
 }
 
 type WorkerRequest =
-  | { kind: 'install' | 'cli'; backend: Backend }
+  | { kind: 'install' | 'cli'; mode: Mode }
   | { kind: 'bare'; backend: Backend; rules: FamilyInputs };
 
 /** Runs this file as a worker inside `ns`; the worker prints one JSON line. */
@@ -80,7 +82,7 @@ const median = (xs: number[]) => {
 const ms = (x: number) => x.toFixed(1);
 
 interface BackendResult {
-  backend: Backend;
+  backend: Mode;
   install: number;
   detect: number;
   render: number;
@@ -115,17 +117,17 @@ function groupCommands(sample: InstallSample): BackendResult['commands'] {
   return [...groups].map(([kind, g]) => ({ kind, ...g })).sort((a, b) => b.ms - a.ms);
 }
 
-function benchBackend(backend: Backend): BackendResult {
+function benchBackend(backend: Mode): BackendResult {
   const installs: InstallSample[] = [];
   const bares: BareSample[] = [];
   const clis: CliSample[] = [];
   for (let i = 0; i < ITERATIONS; i++) {
     const [a, b, c] = [freshNamespace(), freshNamespace(), freshNamespace()];
     try {
-      const inst = inWorker<InstallSample>(a, { kind: 'install', backend });
+      const inst = inWorker<InstallSample>(a, { kind: 'install', mode: backend });
       installs.push(inst);
-      bares.push(inWorker<BareSample>(b, { kind: 'bare', backend, rules: inst.rules }));
-      clis.push(inWorker<CliSample>(c, { kind: 'cli', backend }));
+      bares.push(inWorker<BareSample>(b, { kind: 'bare', backend: inst.restoredWith, rules: inst.rules }));
+      clis.push(inWorker<CliSample>(c, { kind: 'cli', mode: backend }));
     } finally {
       [a, b, c].forEach(dropNamespace);
     }
@@ -144,7 +146,7 @@ function benchBackend(backend: Backend): BackendResult {
     ratio: install / bare,
     spawns: median(installs.map((s) => s.spawns)),
     detectSpawns: median(installs.map((s) => s.detectSpawns)),
-    families: Object.keys(installs[0]!.rules).join(' + '),
+    families: Object.keys(installs[0]!.rules).join(' + ') + (backend === 'auto' ? ` (${installs[0]!.restoredWith})` : ''),
     paths: [...new Set(installs.map((s) => s.path))].join(', '),
     commands: groupCommands(typical),
     cli: { ms: median(clis.map((s) => s.totalMs)), spawns: median(clis.map((s) => s.spawns)) },
@@ -191,8 +193,9 @@ function report(results: BackendResult[]): string {
     '',
     `Run: ${new Date().toISOString().slice(0, 16)}Z, ${cpus} cores (1-min load average ${load} at the end: other work was running), Node ${process.version}, kernel ${sh('uname', ['-r']).trim()}, ${ITERATIONS} iterations per backend, each measurement in its own fresh network namespace (lo + a veth interface with an IPv4 and an IPv6 address, so dual-stack rules apply).`,
     '',
-    `- **install**: \`kuma-init install transparent-proxy ${installArgs('<backend>' as Backend).join(' ')}\` as the CLI runs it: config from argv, then the CLI's own \`detectAndInstall\` (init/exec/pipeline.ts: fast path = detection without module/table probes, render, install whose restore proves the modules; slow path = Kuma's probes, render, pre-flight \`iptables-restore --test\`, install), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration. **path** says which path the installs took.`,
-    '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way.',
+    `- **install**: \`kuma-init install transparent-proxy ${installArgs('<mode>' as Mode).join(' ')}\` as the CLI runs it: config from argv, then the CLI's own \`detectAndInstall\` (init/exec/pipeline.ts: fast path = detection without module/table probes, render, install whose restore proves the modules; slow path = Kuma's probes, render, pre-flight \`iptables-restore --test\`, install), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration. **path** says which path the installs took.`,
+    '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way (for `auto`: the backend it chose, in brackets under families).',
+    '- **auto** is the default mode, what an injected kuma-init runs: like Kuma it also probes the legacy backend for existing rules before choosing, so it starts more processes than a forced mode.',
     '- **spawned**: processes the install started: detection (iptables-save per family, `ip`, on the slow path the probes) + the rest (restores; on the slow path also pre-flight `--test` restores and saves); the bare restore spawns one per family.',
     '',
     '| backend | families | install (ms) | detect | render | pre-flight | apply | bare restore (ms) | install / bare | apply / bare | spawned (detect + rest) | path |',
@@ -209,10 +212,11 @@ function report(results: BackendResult[]): string {
     '',
     '| backend | before: install / bare | before: processes | after: install / bare | after: processes |',
     '|---|---:|---:|---:|---:|',
-    ...results.map(
-      (r) =>
-        `| ${r.backend} | ${ms(BEFORE[r.backend].install)} / ${ms(BEFORE[r.backend].bare)} ms = ${(BEFORE[r.backend].install / BEFORE[r.backend].bare).toFixed(2)}× | ${BEFORE[r.backend].spawns} | ${ms(r.install)} / ${ms(r.bare)} ms = ${r.ratio.toFixed(2)}× | ${r.spawns} |`,
-    ),
+    ...results.map((r) => {
+      const before = BEFORE[r.backend];
+      const was = before ? `${ms(before.install)} / ${ms(before.bare)} ms = ${(before.install / before.bare).toFixed(2)}× | ${before.spawns}` : 'not measured | -';
+      return `| ${r.backend} | ${was} | ${ms(r.install)} / ${ms(r.bare)} ms = ${r.ratio.toFixed(2)}× | ${r.spawns} |`;
+    }),
     '',
     ...verdict(results),
     '',
@@ -233,8 +237,8 @@ async function main(): Promise<void> {
       req.kind === 'bare'
         ? await measureBareRestore(req.backend, req.rules)
         : req.kind === 'cli'
-          ? await measureCli(req.backend)
-          : await measureInstall(req.backend);
+          ? await measureCli(req.mode)
+          : await measureInstall(req.mode);
     process.stdout.write(`${JSON.stringify(sample)}\n`);
     return;
   }
@@ -245,7 +249,7 @@ async function main(): Promise<void> {
     process.exit(130);
   });
   try {
-    const results = BACKENDS.map(benchBackend);
+    const results = MODES.map(benchBackend);
     const body = report(results);
     console.log(body);
     replaceSection(docs, 'kuma-init', body);
