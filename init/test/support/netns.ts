@@ -107,8 +107,10 @@ export async function createNetns(label = 'ns'): Promise<Netns> {
 export async function connectPeer(ns: Netns): Promise<VethLink> {
   const host = await createNetns('host');
   const n = counter;
-  const a = (process.pid >> 8) & 0xff;
-  const b = (process.pid + n) & 0xff;
+  // Never 0: `fd00:<a>:0::1` is not how the kernel writes the address back
+  // (`fd00:<a>::1`), and tests compare addresses as text.
+  const a = ((process.pid >> 8) % 255) + 1;
+  const b = ((process.pid + n) % 255) + 1;
   const tag = `${process.pid.toString(36)}${n.toString(36)}`.slice(-10);
   const ifname = { ns: `kv${tag}a`, host: `kv${tag}b` };
   const ipv4 = { ns: `10.${a}.${b}.2`, host: `10.${a}.${b}.1`, prefix: 24 };
