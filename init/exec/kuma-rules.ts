@@ -2,10 +2,9 @@
 // contains the chain prefix `KUMA_MESH` or the comment prefix
 // `kuma/mesh/transparent/proxy`. Rules without comments cannot be told apart
 // safely, so their presence is an error, exactly as in Kuma.
+import { COMMENT_PREFIX as commentPrefix } from '../rules/params.ts';
 import { ApplyError } from './errors.ts';
 import { chainOf, type TableText } from './restore-text.ts';
-
-export const commentPrefix = 'kuma/mesh/transparent/proxy';
 
 export interface KumaMarkers {
   /** `KUMA_MESH` (config.redirect.namePrefix). */
