@@ -1,6 +1,6 @@
 // System access used by profile detection and the executor, injectable so
 // tests run against a network namespace or against recorded outputs.
-import { accessSync, constants, existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { networkInterfaces, release } from 'node:os';
 import { spawnCommand, type RunCommand } from '../exec/run.ts';
@@ -35,12 +35,16 @@ export interface SystemDeps {
   env: Record<string, string>;
 }
 
+/**
+ * Go's exec.LookPath test: a file (not a directory) with an execute bit. Checked with a stat that
+ * does not throw, since most candidates do not exist and a thrown error costs tens of microseconds.
+ */
 function isExecutable(path: string): boolean {
   try {
-    accessSync(path, constants.X_OK);
-    return true;
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st !== undefined && !st.isDirectory() && (st.mode & 0o111) !== 0;
   } catch {
-    return false;
+    return false; // ENOTDIR, EACCES: not usable either
   }
 }
 
