@@ -27,10 +27,15 @@ const MODES: readonly Mode[] = ['nft', 'legacy', 'auto'];
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
 const COMMAND = 'npm run bench:init';
 const self = fileURLToPath(import.meta.url);
-/** The last run before the fast path (docs/benchmarks.md at commit 7330ddd, 2026-11-25T20:56Z, same machine), for the before/after table. */
-const BEFORE: Partial<Record<Mode, { install: number; bare: number; spawns: number }>> = {
-  nft: { install: 101.0, bare: 7.8, spawns: 12 },
-  legacy: { install: 63.0, bare: 8.8, spawns: 16 },
+/**
+ * Earlier runs on the same machine, for the before/after table: nft and legacy before the fast path
+ * (docs/benchmarks.md at commit 7330ddd, 2026-11-25T20:56Z); auto when its fast path still ran Kuma's
+ * three legacy `-t` saves (commit 0714109, 2026-11-25T22:11Z).
+ */
+const BEFORE: Partial<Record<Mode, { install: number; bare: number; spawns: number; commit: string }>> = {
+  nft: { install: 101.0, bare: 7.8, spawns: 12, commit: '7330ddd' },
+  legacy: { install: 63.0, bare: 8.8, spawns: 16, commit: '7330ddd' },
+  auto: { install: 31.9, bare: 7.8, spawns: 8, commit: '0714109' },
 };
 const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 
@@ -195,7 +200,7 @@ function report(results: BackendResult[]): string {
     '',
     `- **install**: \`kuma-init install transparent-proxy ${installArgs('<mode>' as Mode).join(' ')}\` as the CLI runs it: config from argv, then the CLI's own \`detectAndInstall\` (init/exec/pipeline.ts: fast path = detection without module/table probes, render, install whose restore proves the modules; slow path = Kuma's probes, render, pre-flight \`iptables-restore --test\`, install), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration. **path** says which path the installs took.`,
     '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way (for `auto`: the backend it chose, in brackets under families).',
-    '- **auto** is the default mode, what an injected kuma-init runs: like Kuma it also probes the legacy backend for existing rules before choosing, so it starts more processes than a forced mode.',
+    '- **auto** is the default mode, what an injected kuma-init runs: like Kuma it looks at the legacy backend for existing rules before choosing; on the fast path `/proc/net/ip_tables_names` tells, so a namespace without legacy tables costs no legacy process.',
     '- **spawned**: processes the install started: detection (iptables-save per family, `ip`, on the slow path the probes) + the rest (restores; on the slow path also pre-flight `--test` restores and saves); the bare restore spawns one per family.',
     '',
     '| backend | families | install (ms) | detect | render | pre-flight | apply | bare restore (ms) | install / bare | apply / bare | spawned (detect + rest) | path |',
@@ -208,13 +213,15 @@ function report(results: BackendResult[]): string {
     '',
     'Times are medians. Target: install at most 3× the bare restore for both families together.',
     '',
-    'Before and after the fast path (before: Kuma-style probing on every run plus the `--test` pre-flight, commit 7330ddd):',
+    'Before and after (before: nft and legacy with Kuma-style probing on every run plus the `--test` pre-flight; auto with its fast path still running Kuma\'s three legacy `iptables-legacy-save -t` probes):',
     '',
-    '| backend | before: install / bare | before: processes | after: install / bare | after: processes |',
-    '|---|---:|---:|---:|---:|',
+    '| backend | before: commit | before: install / bare | before: processes | after: install / bare | after: processes |',
+    '|---|---|---:|---:|---:|---:|',
     ...results.map((r) => {
       const before = BEFORE[r.backend];
-      const was = before ? `${ms(before.install)} / ${ms(before.bare)} ms = ${(before.install / before.bare).toFixed(2)}× | ${before.spawns}` : 'not measured | -';
+      const was = before
+        ? `${before.commit} | ${ms(before.install)} / ${ms(before.bare)} ms = ${(before.install / before.bare).toFixed(2)}× | ${before.spawns}`
+        : '- | not measured | -';
       return `| ${r.backend} | ${was} | ${ms(r.install)} / ${ms(r.bare)} ms = ${r.ratio.toFixed(2)}× | ${r.spawns} |`;
     }),
     '',

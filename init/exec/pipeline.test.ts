@@ -56,17 +56,26 @@ describe('install pipeline: fast and slow path', () => {
     expect(restores).toHaveLength(2);
   });
 
-  it('auto mode keeps Kuma\'s choice and legacy\'s per-table saves (they create the tables)', async () => {
+  it('auto mode without any legacy table: Kuma\'s choice (nft) with no legacy process, the same processes as forced nft', async () => {
+    const auto = system({});
+    const forced = system({});
+    const done = await run(configFor('auto'), auto.sys).result;
+    await run(configFor('nft'), forced.sys).result;
+    expect(done.path).toBe('fast');
+    expect(done.installed?.families.map((f) => f.backend)).toEqual(['nft', 'nft']);
+    expect(auto.sys.calls.filter((c) => c.includes('legacy'))).toEqual([]);
+    expect(auto.sys.calls).toEqual(forced.sys.calls);
+    expect(auto.restores).toEqual(forced.restores);
+  });
+
+  it('auto mode with legacy tables keeps Kuma\'s choice (legacy has rules) from one plain save per backend', async () => {
     const { sys } = system({ legacy: { existing: true } });
     const { result } = run(configFor('auto'), sys);
     const done = await result;
     expect(done.path).toBe('fast');
     expect(done.installed?.families.map((f) => f.backend)).toEqual(['legacy', 'legacy']);
-    expect(sys.calls.filter((c) => c.startsWith('/usr/sbin/iptables-legacy-save'))).toEqual([
-      '/usr/sbin/iptables-legacy-save -t nat',
-      '/usr/sbin/iptables-legacy-save -t raw',
-      '/usr/sbin/iptables-legacy-save -t mangle',
-    ]);
+    // A plain save creates no table (Kuma's `-t <table>` probes would).
+    expect(sys.calls.filter((c) => c.startsWith('/usr/sbin/iptables-legacy-save'))).toEqual(['/usr/sbin/iptables-legacy-save']);
     expect(probes(sys.calls)).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import type { TransparentProxyConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
 import { systemDeps, type NetInterface, type SystemDeps } from './deps.ts';
 import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
-import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
+import { assumeFunctionality, noLegacyTables, probeFunctionality, unmetRequirements } from './functionality.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
 
@@ -23,23 +23,12 @@ export function emptyFamily(): FamilyProfile {
   };
 }
 
-/** Fast path for one backend: functionality assumed (standard binaries only); `perTableSaves` as in assumeFunctionality. */
-export interface FastProbe {
-  perTableSaves: boolean;
-}
-
-/** Executables and functionality of one backend for one family. */
-export async function probeBackend(
-  deps: SystemDeps,
-  versions: VersionCache,
-  family: IpFamily,
-  mode: IptablesMode,
-  fast?: FastProbe,
-): Promise<Probe> {
+/** Executables and functionality of one backend for one family; `fast`: functionality assumed for the standard binaries. */
+export async function probeBackend(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode, fast: boolean): Promise<Probe> {
   const located = await locateExecutables(deps, versions, family, mode);
   if (!located.ok) return located;
   if (fast && isStandardMultiBinary(deps, located.executables)) {
-    const assumed = await assumeFunctionality(deps, located.executables, family, fast.perTableSaves);
+    const assumed = await assumeFunctionality(deps, located.executables, family);
     if (assumed) {
       const { version, ...functionality } = assumed;
       return { ok: true, family: { executables: { ...located.executables, version }, ...functionality } };
@@ -82,7 +71,7 @@ async function detectIPv4(
   if (explicit) return explicit;
 
   if (config.iptablesMode !== 'auto') {
-    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode, fast ? { perTableSaves: false } : undefined);
+    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode, fast);
     if (forced.ok) return forced.family;
     throw new ApplyError(
       'NO_EXECUTABLES',
@@ -91,11 +80,10 @@ async function detectIPv4(
   }
 
   // Both backends are always probed (Kuma); they share no tables, so side by side. Within a backend the
-  // table probes keep Kuma's order, which decides iptables-legacy-save's table order: the legacy
-  // probe keeps its per-table saves on the fast path too, since they create those tables even when nft wins.
+  // slow path's table probes keep Kuma's order, which decides iptables-legacy-save's table order.
   const [nft, legacy] = await Promise.all([
-    probeBackend(deps, versions, 'ipv4', 'nft', fast ? { perTableSaves: false } : undefined),
-    probeBackend(deps, versions, 'ipv4', 'legacy', fast ? { perTableSaves: true } : undefined),
+    probeBackend(deps, versions, 'ipv4', 'nft', fast),
+    probeBackend(deps, versions, 'ipv4', 'legacy', fast),
   ]);
   if (!nft.ok && !legacy.ok) {
     if (config.dryRun) {
@@ -136,7 +124,7 @@ async function detectIPv6(
 ) {
   const explicit = await fromExplicitPaths(config, deps, versions, 'ipv6', warn);
   if (explicit) return explicit;
-  const probe = await probeBackend(deps, versions, 'ipv6', mode, fast ? { perTableSaves: false } : undefined);
+  const probe = await probeBackend(deps, versions, 'ipv6', mode, fast);
   if (probe.ok) return probe.family;
   warn(`failed to initialize IPv6 executables: ${probe.error}`, 'ipv6');
   return undefined;
@@ -187,7 +175,8 @@ export interface DetectOptions {
    */
   whileProbing?: (likely: EnvironmentProfile) => void;
   /**
-   * Fast path with a forced mode only: when the IPv6 executables are known but
+   * Fast path with IPv4's backend known beforehand (a forced mode, or auto
+   * without legacy tables) only: when the IPv6 executables are known but
    * `ip -6 addr add ::6/128 dev lo` is still running, detection does not wait
    * for it. It returns the profile of a successful add and hands over the real
    * profile (the same one, or the one without IPv6 when the add failed) as a
@@ -218,9 +207,10 @@ function likelyProfile(
 
 /**
  * Detects everything the renderer and the executor need, once.
- * Side effects as in Kuma: legacy tables get instantiated by the probes (on the
- * fast path partly by the install, see exec/install.ts), and in dual-stack mode
- * `::6/128` is added to `lo` (also in a dry run).
+ * Side effects: on the slow path, as in Kuma, the legacy probes instantiate
+ * legacy tables (the fast path creates none; when legacy is the backend, its
+ * install creates them, see exec/install.ts); in dual-stack mode `::6/128` is
+ * added to `lo` (also in a dry run).
  */
 export async function detectProfile(
   config: TransparentProxyConfig,
@@ -241,16 +231,19 @@ export async function detectProfile(
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
-  // Fast path: the IPv6 steps need nothing from IPv4 detection when the mode is forced, so they run side
-  // by side with it (a failed IPv4 detection fails the install anyway); their warnings still come after IPv4's.
+  // Fast path: the IPv6 steps need nothing from IPv4 detection when IPv4's backend is known beforehand, so
+  // they run side by side with it (a failed IPv4 detection fails the install anyway); their warnings still
+  // come after IPv4's. Known: a forced mode, or auto in a namespace without any legacy table, where legacy
+  // holds no rule and Kuma's choice is nft whenever nft is usable (when it is not, the early IPv6 is dropped).
   const wantIPv6 = config.ipFamilyMode === 'dualstack' && hasNonLoopbackIPv6(interfaces);
-  const forcedMode = config.iptablesMode === 'auto' ? undefined : config.iptablesMode;
+  const knownMode: IptablesMode | undefined =
+    config.iptablesMode !== 'auto' ? config.iptablesMode : fast && wantIPv6 && (await noLegacyTables(deps, 'ipv4')) ? 'nft' : undefined;
   // When the caller settles IPv6 later, `ip` starts once IPv4 is detected: its start would delay the saves'.
-  const addLater = forcedMode !== undefined && options.settleIPv6Later !== undefined;
+  const addLater = knownMode !== undefined && options.settleIPv6Later !== undefined;
   const early = fast && wantIPv6 && !addLater ? addInboundPassthroughIPv6(deps, loopback) : undefined;
   const earlyWarnings: typeof warnings = [];
-  const earlyIPv6 = fast && wantIPv6 && forcedMode
-    ? detectIPv6(config, deps, versions, forcedMode, (message, family) => earlyWarnings.push({ family, message }), fast)
+  const earlyIPv6 = fast && wantIPv6 && knownMode
+    ? detectIPv6(config, deps, versions, knownMode, (message, family) => earlyWarnings.push({ family, message }), fast)
     : undefined;
   earlyIPv6?.catch(() => undefined); // awaited below unless IPv4 detection throws first
 
@@ -282,7 +275,7 @@ export async function detectProfile(
     if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     return profile(undefined);
   }
-  if (earlyIPv6 && ipv4.executables.mode === forcedMode) {
+  if (earlyIPv6 && ipv4.executables.mode === knownMode) {
     const adding = early ?? addInboundPassthroughIPv6(deps, loopback);
     const ipv6 = await earlyIPv6;
     if (options.settleIPv6Later) {

@@ -79,11 +79,11 @@ export async function probeFunctionality(deps: SystemDeps, exe: Executables): Pr
 
 /**
  * iptables-legacy-save lists the tables named in /proc/net/ip(6)_tables_names
- * (per network namespace); when there are none (a fresh pod, or the module not
- * even loaded) its output would be empty, so the process is not started.
+ * (per network namespace, the reader's): none there (a fresh pod, or the
+ * module not even loaded) means legacy holds no rule in this namespace, and
+ * its save would print nothing.
  */
-async function noLegacyTables(deps: SystemDeps, exe: Executables, family: IpFamily): Promise<boolean> {
-  if (exe.mode !== 'legacy') return false;
+export async function noLegacyTables(deps: SystemDeps, family: IpFamily): Promise<boolean> {
   try {
     return (await deps.readFile(`/proc/net/${family === 'ipv4' ? 'ip' : 'ip6'}_tables_names`)).trim() === '';
   } catch (e) {
@@ -103,26 +103,23 @@ export function unmetRequirements(f: Omit<FamilyProfile, 'executables'>): string
 /**
  * The fast path's functionality: modules and tables assumed present (the
  * caller checked for the standard multi-call binary), existing rules and
- * DOCKER_OUTPUT read from saved text, which is kept as the install's snapshot.
- * `perTableSaves` keeps Kuma's side effect of creating legacy nat, raw and
- * mangle in that order (IPv4 auto-detection probes legacy even when nft wins;
- * the e2e goldens show those tables); otherwise one save of all tables.
- * Undefined when a save fails: the caller probes instead.
+ * DOCKER_OUTPUT read from one plain save, which is kept as the install's
+ * snapshot. A plain save creates no table; on legacy it is not even started
+ * when the namespace has no legacy table (unlike Kuma's `-t <table>` probes,
+ * which create nat, raw and mangle there even when nft wins: docs/tproxy-apply.md §3).
+ * Undefined when the save fails: the caller probes instead.
  */
 export async function assumeFunctionality(
   deps: SystemDeps,
   exe: Executables,
   family: IpFamily,
-  perTableSaves: boolean,
 ): Promise<(Omit<FamilyProfile, 'executables'> & { snapshot: string; version: string }) | undefined> {
-  const outputs: string[] = [];
-  const saves = perTableSaves ? tableNames.map((t) => ['-t', t]) : (await noLegacyTables(deps, exe, family)) ? [] : [[]];
-  for (const args of saves) {
-    const r = await deps.run(exe.save, args, { env: deps.env });
+  let snapshot = '';
+  if (!(exe.mode === 'legacy' && (await noLegacyTables(deps, family)))) {
+    const r = await deps.run(exe.save, [], { env: deps.env });
     if (r.code !== 0) return undefined;
-    outputs.push(r.stdout);
+    snapshot = r.stdout;
   }
-  const snapshot = outputs.join('');
   return {
     modules: Object.fromEntries(moduleNames.map((m) => [m, true])) as FamilyProfile['modules'],
     tables: { nat: true, raw: true, mangle: true },

@@ -48,9 +48,9 @@ async function firstFailure(
 /** The profile switched to the other backend for both families; undefined when IPv4 cannot use it. */
 async function otherBackend(profile: EnvironmentProfile, mode: IptablesMode, deps: SystemDeps): Promise<EnvironmentProfile | undefined> {
   const versions = new VersionCache(deps);
-  const ipv4 = await probeBackend(deps, versions, 'ipv4', mode);
+  const ipv4 = await probeBackend(deps, versions, 'ipv4', mode, false);
   if (!ipv4.ok) return undefined;
-  const ipv6 = profile.ipv6Usable ? await probeBackend(deps, versions, 'ipv6', mode) : undefined;
+  const ipv6 = profile.ipv6Usable ? await probeBackend(deps, versions, 'ipv6', mode, false) : undefined;
   return {
     ...profile,
     ipv4: ipv4.family,

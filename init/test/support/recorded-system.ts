@@ -27,7 +27,7 @@ export function recordedSystem(opts: {
     },
     readFile: (path) => {
       const text = opts.files?.[path];
-      if (text === undefined) return Promise.reject(new Error(`ENOENT: no such file or directory, open '${path}'`));
+      if (text === undefined) return Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' }));
       return Promise.resolve(text);
     },
     writeFile: () => Promise.resolve(),
@@ -76,15 +76,20 @@ export interface BackendState {
   rejectsRules?: boolean;
 }
 
-/** A Debian-12-like system with recorded iptables 1.8.9 answers for each backend's state. */
+/**
+ * A Debian-12-like system with recorded iptables 1.8.9 answers for each backend's state.
+ * Legacy's tables (raw and nat, as its save prints) exist only when a legacy state is given:
+ * otherwise /proc/net/ip(6)_tables_names is absent, as before the legacy module's first use.
+ */
 export function debianSystem(
   state: { nft?: BackendState; legacy?: BackendState; ip6?: string },
   files: Record<string, string> = {},
 ): RecordedSystem {
+  const legacyTables: Record<string, string> = state.legacy ? { '/proc/net/ip_tables_names': 'nat\nraw\n', '/proc/net/ip6_tables_names': 'nat\nraw\n' } : {};
   return recordedSystem({
     executables: debianExecutables,
     realPaths: debianRealPaths,
-    files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nkuma-dp:x:5678:5678::/:/bin/sh\n', ...files },
+    files: { '/etc/passwd': 'root:x:0:0::/root:/bin/sh\nkuma-dp:x:5678:5678::/:/bin/sh\n', ...legacyTables, ...files },
     respond: (line, input) => {
       const version = debianVersion(line);
       if (version) return version;
