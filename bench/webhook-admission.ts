@@ -1,7 +1,7 @@
 // `npm run bench:webhook`: the admission webhook under load, against a floor.
 //
 // Both servers run as child processes on loopback HTTPS with the same
-// certificate: the real `kuma-injector serve` (real engine, file state) and a
+// certificate: the real `kuma-injector serve` (the image's bundle, real engine, file state) and a
 // bare Fastify echo of the same AdmissionReview. autocannon drives them from
 // this process, with bounded durations. The webhook's RSS is read from /proc
 // after the load, so it is the server's own. Results go to stdout and into the
@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { stringify } from 'yaml';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
 import { realisticPod, widePod } from './admission-pods.ts';
+import { bundleWebhook } from '../webhook/bundle.ts';
 import { replaceSection } from './markdown-section.ts';
 import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signed.ts';
 
@@ -47,13 +48,14 @@ interface Server {
 }
 
 /**
- * Starts `node --import tsx <script> ...args` and resolves once it answers HTTPS on `port`.
- * Its output goes to a file, so logging costs the server what it costs in production
- * and nothing to the load generator.
+ * Starts `node <script> ...args` (TypeScript through `--import tsx`, a bundle as it is) and resolves
+ * once it answers HTTPS on `port`. Its output goes to a file, so logging costs the server what it
+ * costs in production and nothing to the load generator.
  */
 async function startServer(name: string, script: string, args: string[], port: number, logFile: string, nodeFlags: string[] = []): Promise<Server> {
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', join(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...nodeFlags, ...loader, resolve(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
   closeSync(log);
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -174,6 +176,9 @@ const verdict = (ok: boolean) => (ok ? 'met' : '**MISSED**');
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-webhook-'));
+  // The image's program is the bundle: built here from the current sources, inside the repository
+  // so its npm imports resolve to node_modules as in the image.
+  const bundleDir = mkdtempSync(join(repo, '.tmp-bench-webhook-'));
   const servers: Server[] = [];
   const clients: HttpsReviewClient[] = [];
   try {
@@ -199,9 +204,10 @@ async function main(): Promise<void> {
     const echo = await floorServer('echo');
     const minimalAllow = await floorServer('allow');
     const webhookPort = await freePort();
+    const bundle = await bundleWebhook(bundleDir);
     const webhook = await startServer(
       'webhook',
-      'webhook/cli/main.ts',
+      bundle,
       ['serve', '--host', '127.0.0.1', '--port', String(webhookPort), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--state', stateFile, '--sidecar-containers', 'off', '--shutdown-delay', '0'],
       webhookPort,
       join(work, 'webhook.log'),
@@ -264,7 +270,7 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` (real engine, file state: one namespace labelled for injection and the default Mesh) and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`webhook/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state: one namespace labelled for injection and the default Mesh) and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
         `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures); webhook started with \`${webhookNodeFlags.join(' ') || '(no Node flags)'}\` (the image's NODE_OPTIONS).`,
         '',
@@ -276,6 +282,7 @@ async function main(): Promise<void> {
     for (const client of clients) client.close();
     await Promise.all(servers.map(stop));
     rmSync(work, { recursive: true, force: true });
+    rmSync(bundleDir, { recursive: true, force: true });
   }
 }
 
