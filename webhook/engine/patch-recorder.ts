@@ -10,10 +10,22 @@ export type Path = readonly (string | number)[];
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
+// Escaped tokens, kept: they are mostly the injector's own annotation keys (`kuma.io/...`), escaped on
+// every admission otherwise. Bounded, since a pod's own keys can reach here too.
+const escapedTokens = new Map<string, string>();
+const maxEscapedTokens = 512;
+
 /** One JSON-pointer token: `~` → `~0`, `/` → `~1`; most parts have neither and are used as they are. */
 function token(part: string | number): string {
-  const text = typeof part === 'number' ? String(part) : part;
-  return text.includes('~') || text.includes('/') ? text.replaceAll('~', '~0').replaceAll('/', '~1') : text;
+  if (typeof part === 'number') return String(part);
+  if (!part.includes('/') && !part.includes('~')) return part;
+  let escaped = escapedTokens.get(part);
+  if (escaped === undefined) {
+    escaped = part.replaceAll('~', '~0').replaceAll('/', '~1');
+    if (escapedTokens.size >= maxEscapedTokens) escapedTokens.clear();
+    escapedTokens.set(part, escaped);
+  }
+  return escaped;
 }
 
 /** JSON pointer of the first `length` parts of a path. */
@@ -32,6 +44,12 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
   readonly doc: T;
   readonly ops: Operation[] = [];
   private readonly owned = new WeakSet<object>();
+  /**
+   * The last node made writable, by path (the same array, e.g. the annotations path for each of
+   * the injector's annotations) and depth, with its pointer: consecutive writes under one node skip
+   * the walk. A write at a smaller depth may replace a node on that path, so it forgets it.
+   */
+  private lastWritable?: { path: Path; length: number; node: Node; pointer: string };
 
   constructor(input: T) {
     this.doc = { ...input };
@@ -50,6 +68,8 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
 
   /** The node at the first `length` parts of `path`, made writable by copying each not-yet-copied node on the way. */
   private writable(path: Path, length: number): Node {
+    const last = this.lastWritable;
+    if (last !== undefined && last.path === path && last.length === length) return last.node;
     let node: Node = this.doc;
     for (let i = 0; i < length; i++) {
       const part = path[i]!;
@@ -63,7 +83,19 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
       }
       node = copy;
     }
+    this.lastWritable = { path, length, node, pointer: pointerTo(path, length) };
     return node;
+  }
+
+  /** Pointer of the node `writable` returned last for this path and depth. */
+  private parentPointer(path: Path, length: number): string {
+    const last = this.lastWritable;
+    return last !== undefined && last.path === path && last.length === length ? last.pointer : pointerTo(path, length);
+  }
+
+  /** A write into the node at `depth` parts: one above the remembered node may have replaced it. */
+  private wroteAt(depth: number): void {
+    if (this.lastWritable !== undefined && depth < this.lastWritable.length) this.lastWritable = undefined;
   }
 
   /**
@@ -79,7 +111,8 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     } else {
       parent[last as string] = value;
     }
-    this.ops.push({ op: 'add', path: `${pointerTo(path, length)}/${token(last)}`, value });
+    this.ops.push({ op: 'add', path: `${this.parentPointer(path, length)}/${token(last)}`, value });
+    this.wroteAt(length);
   }
 
   /** `add`: sets a key, or inserts into an array at an index or at the end (`-`). */
@@ -92,6 +125,7 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     const parent = this.writable(path, path.length - 1);
     (parent as Record<string, unknown>)[path[path.length - 1] as string] = value;
     this.ops.push({ op: 'replace', path: pointer(path), value });
+    this.wroteAt(path.length - 1);
   }
 
   /** Creates an empty map at `path` when nothing is there (e.g. `/metadata/annotations`). */
