@@ -3,6 +3,7 @@
 // certificate, and its values schema refuses bad input.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -64,6 +65,13 @@ describe.skipIf(noHelm)('charts/kuma-injector', () => {
     const config = injectorConfigFrom(parse(one(configured, 'ConfigMap').data?.['config.yaml'] ?? ''));
     expect(config.sidecarContainer.image).toBe('registry.example/kuma-dp:2.13.10');
     expect(injectorConfigFrom(parse(one(docs, 'ConfigMap').data?.['config.yaml'] ?? '')).sidecarContainer.image).toBe('kuma/kuma-dp:latest');
+  });
+
+  it("runs Node with the image's NODE_OPTIONS (what bench:webhook measures)", () => {
+    const env = one(docs, 'Deployment').spec?.template.spec?.containers[0]?.env ?? [];
+    const image = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(join(chart, '..', '..', 'webhook', 'Dockerfile'), 'utf8'))?.[1];
+    expect(image).toMatch(/--max-semi-space-size=\d+/);
+    expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(image);
   });
 
   it('routes both webhooks to the served path with selectors that match the injector', () => {
