@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'bin/**', 'eslint.config.js'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'dist/**', '.tmp*/**', 'bin/*.js', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
