@@ -48,11 +48,16 @@ interface AdmissionRecord {
   warnings?: string[];
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    admission?: AdmissionRecord;
+  }
+}
+
 export function buildWebhookServer(options: WebhookServerOptions) {
   const metrics = options.metrics ?? new WebhookMetrics();
   const draining = options.draining ?? (() => false);
   const readiness = { stateReady: () => options.state.ready(), tlsLoaded: () => Boolean(options.tls.current()), draining };
-  const records = new WeakMap<FastifyRequest, AdmissionRecord>();
 
   const app = Fastify({
     https: secureContextOptions(options.tls.current()),
@@ -79,16 +84,21 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     done();
   });
 
+  // What the admission route learnt travels on the request itself (a decorator keeps one object
+  // shape). A WeakMap keyed by request made every scavenge slower and promoted in-flight requests
+  // to the old space: 6 times more full collections under load (docs/benchmarks.md).
+  app.decorateRequest('admission', undefined);
+
   // JSON only: anything else is 415, not parsed as text.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
 
   app.setErrorHandler((thrown, request, reply) => {
     const error = toWebhookError(thrown);
-    const record = records.get(request) ?? {};
+    const record = request.admission ?? {};
     record.labels = { result: resultOfError(error), reason: error.code };
     record.message = error.message;
-    records.set(request, record);
+    request.admission = record;
     if (error.statusCode >= 500) request.log.error({ reqId: request.id, err: thrown, code: error.code, uid: record.request?.uid }, error.message);
     return reply.code(error.statusCode).send(errorBody(error));
   });
@@ -100,7 +110,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
   app.post(admissionPath, async (request, reply) => {
     const review = readAdmissionReview(request.body);
     const record: AdmissionRecord = { request: review.request };
-    records.set(request, record);
+    request.admission = record;
     const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
     record.labels = decision.labels;
     record.message = decision.message;
@@ -111,7 +121,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
 
   app.addHook('onResponse', async (request, reply) => {
     if (request.routeOptions.url !== admissionPath) return;
-    const record = records.get(request) ?? {};
+    const record = request.admission ?? {};
     const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
     metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
     logAdmission(request, reply, record, labels);
