@@ -15,6 +15,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
 import { realisticPod, widePod } from './admission-pods.ts';
@@ -195,9 +196,12 @@ async function main(): Promise<void> {
         .join('---\n'),
     );
 
+    // The floors run bundled too, so no side carries a TypeScript loader.
+    const floorScript = join(bundleDir, 'admission-echo-server.mjs');
+    await build({ entryPoints: [join(repo, 'bench', 'admission-echo-server.ts')], outfile: floorScript, bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', logLevel: 'warning' });
     const floorServer = async (mode: 'echo' | 'allow'): Promise<Server> => {
       const port = await freePort();
-      const server = await startServer(mode, 'bench/admission-echo-server.ts', [mode, String(port), tls.certFile, tls.keyFile], port, join(work, `${mode}.log`));
+      const server = await startServer(mode, floorScript, [mode, String(port), tls.certFile, tls.keyFile], port, join(work, `${mode}.log`));
       servers.push(server);
       return server;
     };
@@ -270,7 +274,7 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`, bundled the same way): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
         `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures); webhook started with \`${webhookNodeFlags.join(' ') || '(no Node flags)'}\` (the image's NODE_OPTIONS).`,
         '',
