@@ -63,6 +63,16 @@ describe.skipIf(missingRootTools('unshare', 'ip', 'iptables') || missingConforma
     expect(afterUninstall).not.toContain('kuma/mesh/transparent/proxy');
   });
 
+  it('install then uninstall leave every iptables-save (nft and legacy, both families) as it was: no table appears', () => {
+    const saves = 'for s in iptables-nft-save iptables-legacy-save ip6tables-nft-save ip6tables-legacy-save; do echo "## $s"; $s | { grep -v "^#" || true; }; done';
+    const r = inFreshNetns([saves, 'echo ===', '$KUMA_INIT install transparent-proxy --kuma-dp-user=0', 'echo ===', saves, 'echo ===', '$KUMA_INIT uninstall transparent-proxy', 'echo ===', saves].join(' && '));
+    expect(r.code).toBe(0);
+    const [before = '', , installed = '', , after] = r.stdout.split('===\n');
+    expect(installed).toContain('KUMA_MESH');
+    expect(before).toContain('## iptables-legacy-save');
+    expect(after).toBe(before);
+  });
+
   it("the validator, with the injector's arguments, passes after an install (kuma-dp UID 0 = this process)", () => {
     const r = inFreshNetns(
       [

@@ -66,7 +66,8 @@ export async function uninstallTransparentProxy(args: readonly string[], io: Cli
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
 
   const log = ioLog(io);
-  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system));
+  // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
+  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { fast: !config.dryRun }));
   for (const w of profile.warnings) log.warn(w.message, w.family);
   await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
   return EXIT_OK;
