@@ -40,6 +40,14 @@ export function pointer(path: Path): string {
   return pointerTo(path, path.length);
 }
 
+/** A node made writable, remembered with the path (by identity) and depth it was reached by, and its pointer. */
+interface Writable {
+  path: Path;
+  length: number;
+  node: Node;
+  pointer: string;
+}
+
 export class PatchRecorder<T extends Record<string, unknown> = Record<string, unknown>> {
   readonly doc: T;
   readonly ops: Operation[] = [];
@@ -49,7 +57,7 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
    * the injector's annotations) and depth, with its pointer: consecutive writes under one node skip
    * the walk. A write at a smaller depth may replace a node on that path, so it forgets it.
    */
-  private lastWritable?: { path: Path; length: number; node: Node; pointer: string };
+  private lastWritable?: Writable;
 
   constructor(input: T) {
     this.doc = { ...input };
@@ -66,10 +74,10 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     return node;
   }
 
-  /** The node at the first `length` parts of `path`, made writable by copying each not-yet-copied node on the way. */
-  private writable(path: Path, length: number): Node {
+  /** The node at the first `length` parts of `path`, made writable by copying each not-yet-copied node on the way, with its pointer. */
+  private writable(path: Path, length: number): Writable {
     const last = this.lastWritable;
-    if (last !== undefined && last.path === path && last.length === length) return last.node;
+    if (last !== undefined && last.path === path && last.length === length) return last;
     let node: Node = this.doc;
     for (let i = 0; i < length; i++) {
       const part = path[i]!;
@@ -84,13 +92,7 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
       node = copy;
     }
     this.lastWritable = { path, length, node, pointer: pointerTo(path, length) };
-    return node;
-  }
-
-  /** Pointer of the node `writable` returned last for this path and depth. */
-  private parentPointer(path: Path, length: number): string {
-    const last = this.lastWritable;
-    return last !== undefined && last.path === path && last.length === length ? last.pointer : pointerTo(path, length);
+    return this.lastWritable;
   }
 
   /** A write into the node at `depth` parts: one above the remembered node may have replaced it. */
@@ -105,13 +107,14 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
    */
   private addUnder(path: Path, length: number, last: string | number, value: unknown): void {
     const parent = this.writable(path, length);
-    if (Array.isArray(parent)) {
-      if (last === '-') parent.push(value);
-      else parent.splice(Number(last), 0, value);
+    const node = parent.node;
+    if (Array.isArray(node)) {
+      if (last === '-') node.push(value);
+      else node.splice(Number(last), 0, value);
     } else {
-      parent[last as string] = value;
+      node[last as string] = value;
     }
-    this.ops.push({ op: 'add', path: `${this.parentPointer(path, length)}/${token(last)}`, value });
+    this.ops.push({ op: 'add', path: `${parent.pointer}/${token(last)}`, value });
     this.wroteAt(length);
   }
 
@@ -122,9 +125,10 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
 
   /** `replace` of an existing value. */
   replace(path: Path, value: unknown): void {
+    const last = path[path.length - 1]!;
     const parent = this.writable(path, path.length - 1);
-    (parent as Record<string, unknown>)[path[path.length - 1] as string] = value;
-    this.ops.push({ op: 'replace', path: pointer(path), value });
+    (parent.node as Record<string, unknown>)[last as string] = value;
+    this.ops.push({ op: 'replace', path: `${parent.pointer}/${token(last)}`, value });
     this.wroteAt(path.length - 1);
   }
 
