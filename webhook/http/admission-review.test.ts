@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allow, deny, readAdmissionReview } from './admission-review.ts';
+import { allow, base64Utf8, deny, readAdmissionReview } from './admission-review.ts';
 
 const review = readAdmissionReview({
   apiVersion: 'admission.k8s.io/v1',
@@ -34,5 +34,13 @@ describe('response review written as JSON text', () => {
         response: { uid: 'u-"1"\\', allowed: false, status: { code: 403, reason: 'Forbidden', message } },
       }),
     );
+  });
+});
+
+describe('base64Utf8', () => {
+  it('encodes the UTF-8 bytes, through btoa for ASCII and through a Buffer otherwise', () => {
+    for (const text of ['', 'a', '[{"op":"add"}]', 'dé', 'ÿ', '日本', '😀 emoji', '\u0000\u007f\u0080']) {
+      expect(base64Utf8(text)).toBe(Buffer.from(text, 'utf8').toString('base64'));
+    }
   });
 });

@@ -9,6 +9,7 @@ import type { AdmissionRequest } from './admission-review.ts';
 import { admit } from './admit.ts';
 import type { InjectFn } from './admit.ts';
 import { WebhookError, errorBody, toWebhookError } from './errors.ts';
+import { admissionJsonParser } from './json-body.ts';
 import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { AdmissionLabels } from './metrics.ts';
@@ -91,7 +92,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
 
   // JSON only: anything else is 415, not parsed as text.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, admissionJsonParser(app.getDefaultJsonParser('error', 'error')));
 
   app.setErrorHandler((thrown, request, reply) => {
     const error = toWebhookError(thrown);
@@ -119,12 +120,15 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     return reply.type(jsonContentType).send(decision.body);
   });
 
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.routeOptions.url !== admissionPath) return;
-    const record = request.admission ?? {};
-    const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
-    metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
-    logAdmission(request, reply, record, labels);
+  // A callback hook rather than an async one: no promise per response.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.routeOptions.url === admissionPath) {
+      const record = request.admission ?? {};
+      const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
+      metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
+      logAdmission(request, reply, record, labels);
+    }
+    done();
   });
 
   app.get('/healthz', (_request, reply) => reply.send('ok\n'));

@@ -31,6 +31,8 @@ const cases: [name: string, headers: Record<string, string>, payload: string, co
   ['a Pod CREATE with a null object', json, reviewWith((_r, request) => (request.object = null)), 'KI_ERR_MISSING_OBJECT'],
   ['a Pod CREATE with an array object', json, reviewWith((_r, request) => (request.object = [])), 'KI_ERR_MISSING_OBJECT'],
   ['a __proto__ key (prototype poisoning)', json, '{"apiVersion":"admission.k8s.io/v1","__proto__":{"x":1}}', 'KI_ERR_MALFORMED_JSON'],
+  ['an escaped __proto__ key', json, '{"apiVersion":"admission.k8s.io/v1","\\u005f_proto__":{"x":1}}', 'KI_ERR_MALFORMED_JSON'],
+  ['a constructor.prototype key', json, '{"apiVersion":"admission.k8s.io/v1","constructor":{"prototype":{"x":1}}}', 'KI_ERR_MALFORMED_JSON'],
   ['text/plain', { 'content-type': 'text/plain' }, reviewWith(() => {}), 'KI_ERR_UNSUPPORTED_MEDIA_TYPE'],
   ['no content-type', {}, reviewWith(() => {}), 'KI_ERR_UNSUPPORTED_MEDIA_TYPE'],
 ];
