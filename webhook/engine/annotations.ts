@@ -24,6 +24,16 @@ export interface Read<T> {
   exists: boolean;
 }
 
+/**
+ * The entries of `map` under `keys` (those present, empty values included): all
+ * that a builder given only these can depend on, so they can key what it built.
+ */
+export function pickEntries(map: StringMap | undefined, keys: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const key of keys) if (has(map, key)) picked[key] = map[key]!;
+  return picked;
+}
+
 /** `enabled|disabled|true|false|yes|no`; throws on anything else. */
 export function getEnabled(map: StringMap | undefined, key: string, def = false): Read<boolean> {
   if (!has(map, key)) return { value: def, exists: false };

@@ -1,9 +1,12 @@
 // kuma-init (iptables set-up) and kuma-validation (CNI mode) containers of
 // 2.13 (injector.go NewInitContainer / NewValidationContainer); resources are
-// hard-coded in 2.13.
-import { getString, getUint32, type StringMap } from './annotations.ts';
+// hard-coded in 2.13. Each is kept and shared between the pods it is the same
+// for: it is built from the config, the kumactl flags and the annotations
+// picked below, and nothing else.
+import { getString, getUint32, pickEntries, type StringMap } from './annotations.ts';
 import { INIT_CONTAINER, Keys, VALIDATION_CONTAINER } from './annotation-keys.ts';
 import type { InjectionContext } from './context.ts';
+import { kept } from './kept-values.ts';
 import type { Container, VolumeMount } from './pod-types.ts';
 import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
 
@@ -15,13 +18,18 @@ const smallResources = (memoryLimit: string) => ({
 });
 
 export function newInitContainer(args: string[], annotations: StringMap | undefined, ctx: InjectionContext): Container {
+  const customConfigMap = Boolean(annotations?.[Keys.transparentProxyConfigMapName]);
+  return kept(ctx, `kuma-init\n${customConfigMap}\n${JSON.stringify(args)}`, () => buildInitContainer(args, customConfigMap, ctx));
+}
+
+function buildInitContainer(args: string[], customConfigMap: boolean, ctx: InjectionContext): Container {
   const { config } = ctx;
   const mounts: VolumeMount[] = [{ ...Mounts.initTmp }];
   const allArgs = [...args];
   if (config.transparentProxyConfigMap !== '') {
     mounts.push({ ...Mounts.tpBase });
     allArgs.push(TP_CONFIG_FLAGS.initBase);
-    if (annotations?.[Keys.transparentProxyConfigMapName]) {
+    if (customConfigMap) {
       mounts.push({ ...Mounts.tpCustom });
       allArgs.push(TP_CONFIG_FLAGS.initCustom);
     }
@@ -56,14 +64,22 @@ export function newInitContainer(args: string[], annotations: StringMap | undefi
   return container;
 }
 
+/** The annotations kuma-validation reads: its builder is given only these. */
+const VALIDATION_ANNOTATIONS = [Keys.transparentProxyConfigMapName, Keys.ipFamilyMode, Keys.inboundPort];
+
 export function newValidationContainer(annotations: StringMap | undefined, ctx: InjectionContext): Container {
+  const picked = pickEntries(annotations, VALIDATION_ANNOTATIONS);
+  return kept(ctx, `kuma-validation\n${JSON.stringify(picked)}`, () => buildValidationContainer(picked, ctx));
+}
+
+function buildValidationContainer(annotations: StringMap, ctx: InjectionContext): Container {
   const { config } = ctx;
   const mounts: VolumeMount[] = [{ ...Mounts.sidecarTmp }];
   const args = ['--config-file=/tmp/.kumactl'];
   if (config.transparentProxyConfigMap !== '') {
     mounts.push({ ...Mounts.tpBase });
     args.push(TP_CONFIG_FLAGS.sidecarBase);
-    if (annotations?.[Keys.transparentProxyConfigMapName]) {
+    if (annotations[Keys.transparentProxyConfigMapName]) {
       mounts.push({ ...Mounts.tpCustom });
       args.push(TP_CONFIG_FLAGS.sidecarCustom);
     }

@@ -14,6 +14,7 @@ import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
 import { malformedPod } from './pod-shape.ts';
 import { precheck } from './precheck.ts';
+import { extendShared, shareValue } from './shared-value.ts';
 import { newSidecarContainer } from './sidecar-container.ts';
 import { spireEnabled } from './spire.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
@@ -21,6 +22,8 @@ import { hostPathVolume, Volumes } from './volumes.ts';
 import { legacyPathWarnings } from './warnings.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
+/** A native sidecar's lifecycle: kuma-dp drains on SIGUSR2 when the pod stops. */
+const nativeSidecarLifecycle = shareValue({ preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } });
 const LABELS = ['metadata', 'labels'] as const;
 
 function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefined {
@@ -62,9 +65,9 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   const patches = loadContainerPatches(pod, ctx);
   const sidecar = newSidecarContainer(pod, mesh, ctx);
 
-  recorder.append(['spec', 'volumes'], Volumes.initTmp());
-  recorder.append(['spec', 'volumes'], Volumes.sidecarTmp());
-  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], Volumes.spireSocket());
+  recorder.append(['spec', 'volumes'], Volumes.initTmp);
+  recorder.append(['spec', 'volumes'], Volumes.sidecarTmp);
+  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], Volumes.spireSocket);
 
   const patchedSidecar = applyContainerPatches(sidecar, patches.sidecar);
 
@@ -83,11 +86,7 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   const append: Container[] = [];
   if (injectedInit) (initFirst || settings.sidecarContainersEnabled ? prepend : append).push(injectedInit);
   if (settings.sidecarContainersEnabled) {
-    prepend.push({
-      ...patchedSidecar,
-      restartPolicy: 'Always',
-      lifecycle: { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } },
-    });
+    prepend.push(extendShared(patchedSidecar, { restartPolicy: 'Always', lifecycle: nativeSidecarLifecycle }));
   } else {
     recorder.insert(['spec', 'containers'], 0, patchedSidecar);
   }

@@ -1,6 +1,6 @@
 // What the injection engine decides for one pod. The HTTP layer, the CLI and
 // the metrics all consume this one shape.
-import type { Operation } from 'fast-json-patch';
+import type { RecordedOperation } from './patch-recorder.ts';
 
 export type InjectionOutcome =
   | {
@@ -8,7 +8,7 @@ export type InjectionOutcome =
       /** The mutated pod (a new object; the input is not modified). */
       pod: Record<string, unknown>;
       /** RFC 6902 operations that turn the input pod into `pod`, built from the mutations made. */
-      patch: Operation[];
+      patch: RecordedOperation[];
       /** Kuma 2.13's warning log lines for this pod (deprecated annotations, ignored values); absent when none. */
       warnings?: string[];
     }

@@ -3,7 +3,9 @@
 // from the mutations made instead of by diffing pods. Objects on a written
 // path are shallow-copied once; everything else is shared with the input,
 // which is never modified.
-import type { Operation } from 'fast-json-patch';
+
+/** What the recorder writes: `add` and `replace`, each with its value (a fast-json-patch Operation). */
+export type RecordedOperation = { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown };
 
 type Node = Record<string, unknown> | unknown[];
 export type Path = readonly (string | number)[];
@@ -50,7 +52,7 @@ interface Writable {
 
 export class PatchRecorder<T extends Record<string, unknown> = Record<string, unknown>> {
   readonly doc: T;
-  readonly ops: Operation[] = [];
+  readonly ops: RecordedOperation[] = [];
   private readonly owned = new WeakSet<object>();
   /**
    * The last node made writable, by path (the same array, e.g. the annotations path for each of

@@ -1,55 +1,56 @@
 // The kuma-sidecar container (2.13 containers/factory.go NewContainer plus
 // injector.go NewSidecarContainer / NewVolumeMounts). Placement (classic or
-// native) is decided by the caller.
+// native) is decided by the caller. All of it but the volume mounts follows
+// from the config, the mesh and a few annotations: that part is kept and shared
+// by the pods it is the same for; the volume mounts are the pod's own.
 import type { InjectorConfig, ProbeSettings } from '../config/injector-config.ts';
-import { getEnabled, getString, getUint32, type StringMap } from './annotations.ts';
+import { getEnabled, getString, getUint32, pickEntries, type StringMap } from './annotations.ts';
 import { Keys, SIDECAR_CONTAINER } from './annotation-keys.ts';
 import { type InjectionContext, InjectionError } from './context.ts';
-import type { Container, Json, Pod, VolumeMount } from './pod-types.ts';
+import { kept } from './kept-values.ts';
+import type { Container, EnvVar, Json, Pod, VolumeMount } from './pod-types.ts';
 import { canonicalQuantity, milliValue } from './quantity.ts';
+import { extendShared } from './shared-value.ts';
 import { sidecarEnv } from './sidecar-env.ts';
 import { spireEnabled } from './spire.ts';
 import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
+
+/** Every annotation the sidecar's environment reads: sidecarEnv is given only these. */
+const ENV_ANNOTATIONS = [
+  Keys.sidecarDrainTime,
+  Keys.xdsTransportProtocolVariant,
+  Keys.envoyLogLevel,
+  Keys.envoyComponentLogLevel,
+  Keys.spireSupport,
+  Keys.virtualProbes,
+  Keys.gateway,
+  Keys.applicationProbeProxyPort,
+  Keys.sidecarEnvVars,
+];
 
 export const SERVICE_ACCOUNT_TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 type ResourcesConfig = InjectorConfig['sidecarContainer']['resources'];
 
 /**
- * What the config's resources imply, filled in on first use. A loaded config
- * does not change, so its quantities are parsed once, not per pod; each part
- * is still first computed where Kuma computes it, so a bad quantity fails at
- * the same step (with the same error) as before.
+ * The concurrency the config's CPU limit implies, parsed once per loaded config
+ * (which does not change); still first computed where Kuma computes it, so a
+ * bad quantity fails at the same step, with the same error.
  */
-interface ResourcesMemo {
-  defaultConcurrency?: number;
-  requests?: { cpu: string; memory: string };
-  limits?: { cpu: string; memory: string };
-}
-
-const memoByResources = new WeakMap<ResourcesConfig, ResourcesMemo>();
-
-function memoOf(resources: ResourcesConfig): ResourcesMemo {
-  let memo = memoByResources.get(resources);
-  if (!memo) memoByResources.set(resources, (memo = {}));
-  return memo;
-}
+const defaultConcurrency = new WeakMap<ResourcesConfig, number>();
 
 function concurrency(annotations: StringMap | undefined, resources: ResourcesConfig): number {
   const annotated = getUint32(annotations, Keys.sidecarConcurrency);
   if (annotated.exists) return annotated.value;
-  const memo = memoOf(resources);
-  memo.defaultConcurrency ??= Math.max(Math.floor(milliValue(resources.limits.cpu) / 1000), 2);
-  return memo.defaultConcurrency;
+  let cpus = defaultConcurrency.get(resources);
+  if (cpus === undefined) defaultConcurrency.set(resources, (cpus = Math.max(Math.floor(milliValue(resources.limits.cpu) / 1000), 2)));
+  return cpus;
 }
 
-function resourcesBlock(resources: ResourcesConfig): Container['resources'] {
-  const memo = memoOf(resources);
-  memo.requests ??= { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) };
-  memo.limits ??= { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) };
+function resourcesBlock(resources: ResourcesConfig): NonNullable<Container['resources']> {
   return {
-    requests: { ...memo.requests, 'ephemeral-storage': '50M' },
-    limits: { ...memo.limits, 'ephemeral-storage': '1G' },
+    requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory), 'ephemeral-storage': '50M' },
+    limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory), 'ephemeral-storage': '1G' },
   };
 }
 
@@ -96,14 +97,37 @@ function volumeMounts(pod: Pod, ctx: InjectionContext): VolumeMount[] {
 
 export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContext): Container {
   const annotations = pod.metadata?.annotations;
-  const sidecar = ctx.config.sidecarContainer;
-  const env = sidecarEnv(mesh, annotations, ctx);
-  const cpuCount = concurrency(annotations, sidecar.resources);
-  const adminPort = getUint32(annotations, Keys.envoyAdminPort).value || ctx.settings.envoyAdminPort;
-  const waitForReady = getEnabled(annotations, Keys.waitForDataplaneReady, sidecar.waitForDataplaneReady).value;
+  const envAnnotations = pickEntries(annotations, ENV_ANNOTATIONS);
+  const envKey = `${mesh}\n${JSON.stringify(envAnnotations)}`;
+  const env = kept(ctx, `sidecar env\n${envKey}`, () => sidecarEnv(mesh, envAnnotations, ctx));
+  const inputs: SidecarInputs = {
+    cpuCount: concurrency(annotations, ctx.config.sidecarContainer.resources),
+    adminPort: getUint32(annotations, Keys.envoyAdminPort).value || ctx.settings.envoyAdminPort,
+    waitForReady: getEnabled(annotations, Keys.waitForDataplaneReady, ctx.config.sidecarContainer.waitForDataplaneReady).value,
+    customConfigMap: Boolean(annotations?.[Keys.transparentProxyConfigMapName]),
+  };
+  const shared = kept(ctx, `kuma-sidecar\n${envKey}\n${JSON.stringify(inputs)}`, () => sharedSidecar(env, inputs, ctx));
+  return extendShared(shared, { volumeMounts: volumeMounts(pod, ctx) });
+}
 
+/** What the sidecar is built from besides its environment and the pod's volume mounts. */
+interface SidecarInputs {
+  cpuCount: number;
+  adminPort: number;
+  waitForReady: boolean;
+  customConfigMap: boolean;
+}
+
+/** Everything in the sidecar but its volume mounts. */
+function sharedSidecar(env: EnvVar[], inputs: SidecarInputs, ctx: InjectionContext): Container {
+  const sidecar = ctx.config.sidecarContainer;
+  const { cpuCount, adminPort } = inputs;
   const args = ['run', '--log-level=info'];
   if (cpuCount > 0) args.push(`--concurrency=${cpuCount}`);
+  if (ctx.config.transparentProxyConfigMap !== '') {
+    args.push(TP_CONFIG_FLAGS.sidecarBase);
+    if (inputs.customConfigMap) args.push(TP_CONFIG_FLAGS.sidecarCustom);
+  }
   const container: Container = {
     name: SIDECAR_CONTAINER,
     image: sidecar.image,
@@ -122,15 +146,10 @@ export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContex
     resources: resourcesBlock(sidecar.resources),
   };
   if (ctx.settings.sidecarContainersEnabled) container.startupProbe = readyProbe(adminPort, sidecar.startupProbe, 1);
-  if (waitForReady) {
+  if (inputs.waitForReady) {
     container.lifecycle = {
       postStart: { exec: { command: ['kuma-dp', 'wait', '--url', `http://localhost:${adminPort}/ready`] } },
     };
-  }
-  container.volumeMounts = volumeMounts(pod, ctx);
-  if (ctx.config.transparentProxyConfigMap !== '') {
-    args.push(TP_CONFIG_FLAGS.sidecarBase);
-    if (annotations?.[Keys.transparentProxyConfigMapName]) args.push(TP_CONFIG_FLAGS.sidecarCustom);
   }
   return container;
 }

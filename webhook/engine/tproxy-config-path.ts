@@ -29,7 +29,7 @@ export function configPathSetup(
   const base = wrapError('could not retrieve transparent proxy configuration', () => configMapBase(ctx), 'transparent_proxy_config_unavailable');
   const config = mergeForKubernetes(base, annotations(), ctx);
 
-  recorder.append(['spec', 'volumes'], Volumes.tpBase());
+  recorder.append(['spec', 'volumes'], Volumes.tpBase);
   const customConfigMap = annotations()?.[Keys.transparentProxyConfigMapName];
   if (customConfigMap) recorder.append(['spec', 'volumes'], tpCustomVolume(customConfigMap));
 

@@ -1,24 +1,24 @@
 // Volumes and mounts the injector adds, with the names and paths of 2.13.
 import { Keys } from './annotation-keys.ts';
 import type { Json, VolumeMount } from './pod-types.ts';
+import { shareValue } from './shared-value.ts';
 
 const TP_BASE = '/tmp/transparent-proxy/base';
 const TP_CUSTOM = '/tmp/transparent-proxy/custom';
 const CONFIG_KEY = 'config.yaml';
 
-// Functions, not shared constants: every pod gets its own objects, built
-// without a structuredClone on the admission path.
+// Shared values: every pod gets the same frozen objects, written from kept text.
 export const Volumes = {
-  initTmp: () => ({ name: 'kuma-init-tmp', emptyDir: { sizeLimit: '10M' } }),
-  sidecarTmp: () => ({ name: 'kuma-sidecar-tmp', emptyDir: { sizeLimit: '10M' } }),
-  spireSocket: () => ({ name: 'kuma-spire-agent-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }),
-  tpBase: () => ({
+  initTmp: shareValue({ name: 'kuma-init-tmp', emptyDir: { sizeLimit: '10M' } }),
+  sidecarTmp: shareValue({ name: 'kuma-sidecar-tmp', emptyDir: { sizeLimit: '10M' } }),
+  spireSocket: shareValue({ name: 'kuma-spire-agent-socket', csi: { driver: 'csi.spiffe.io', readOnly: true } }),
+  tpBase: shareValue({
     name: 'transparent-proxy-base',
     downwardAPI: {
       items: [{ path: CONFIG_KEY, fieldRef: { fieldPath: `metadata.annotations['${Keys.transparentProxyConfig}']` } }],
     },
   }),
-} satisfies Record<string, () => Json>;
+} satisfies Record<string, Json>;
 
 export const tpCustomVolume = (configMap: string): Json => ({
   name: 'transparent-proxy-custom',

@@ -1,6 +1,7 @@
 // The AdmissionReview envelope (admission.k8s.io/v1): reading a request body
 // into a checked review, and writing the response review. Pure functions.
-import type { Operation } from 'fast-json-patch';
+import { patchJson } from '../engine/patch-json.ts';
+import type { RecordedOperation } from '../engine/patch-recorder.ts';
 import { WebhookError } from './errors.ts';
 
 export const admissionApiVersion = 'admission.k8s.io/v1';
@@ -80,10 +81,10 @@ function respond(review: AdmissionReview, fields: string): string {
 }
 
 /** Allowed; the patch fields are present only when there are operations. */
-export function allow(review: AdmissionReview, patch: readonly Operation[] = []): string {
+export function allow(review: AdmissionReview, patch: readonly RecordedOperation[] = []): string {
   if (patch.length === 0) return respond(review, '"allowed":true');
   // base64 has no character that JSON escapes.
-  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(JSON.stringify(patch))}"`);
+  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(patchJson(patch))}"`);
 }
 
 /**

@@ -2,6 +2,7 @@
 // functions honouring the InjectionOutcome contract, and a server builder.
 import type { Operation } from 'fast-json-patch';
 import type { InjectionOutcome } from '../engine/outcome.ts';
+import type { RecordedOperation } from '../engine/patch-recorder.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { buildWebhookServer } from '../http/server.ts';
 import type { WebhookServerOptions } from '../http/server.ts';
@@ -34,7 +35,7 @@ export const addSidecar: InjectFn = (pod, namespace): InjectionOutcome => {
   }
   if (value === 'disabled' || value === 'false') return { result: 'skipped', reason: 'not_needed', message: 'injection disabled by label' };
   const sidecar = { name: 'kuma-sidecar', image: 'kuma/kuma-dp:2.13.10' };
-  const patch: Operation[] = [
+  const patch: RecordedOperation[] = [
     { op: 'add', path: '/metadata/namespace', value: namespace ?? 'default' },
     { op: 'add', path: '/spec/containers/-', value: sidecar },
   ];

@@ -2,7 +2,9 @@
 // support/pod-arbitrary.ts), in both placements: it never throws (it injects,
 // skips or refuses), an injected pod is a schema-valid Pod, injecting it again
 // changes nothing, the JSON patch turns the input into the returned pod, and
-// `explain` never throws and gives the same verdict. The server, with the real
+// `explain` never throws and gives the same verdict, and what the engine keeps
+// between pods (engine/kept-values.ts) changes nothing: each outcome equals the
+// one a fresh context gives, and the patch's text is JSON.stringify's. The server, with the real
 // engine behind it, answers every such admission with 200 and that verdict.
 // The seed is fixed (override with PROPERTY_SEED); fast-check prints it, with
 // the shrunk counterexample, on failure.
@@ -14,6 +16,7 @@ import { explainPod } from '../cli/explain-decision.ts';
 import { contextFrom } from '../cli/inject.ts';
 import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
+import { patchJson } from '../engine/patch-json.ts';
 import type { Pod } from '../engine/pod-types.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
 import { StaticClusterState } from '../state/static-state.ts';
@@ -57,6 +60,7 @@ describe.each([
         const outcome = injectPod(pod, ctx);
         results[outcome.result]++;
         expect(pod, 'the input is not modified').toEqual(before);
+        expect(outcome, 'the same as with nothing kept from earlier pods').toEqual(injectPod(pod, context(native)));
         const verdicts = { injected: 'inject', skipped: 'skip', refused: 'refuse' } as const;
         expect(explainPod(pod as Pod, ctx).verdict, '`explain` tells the same').toBe(verdicts[outcome.result]);
         if (outcome.result === 'refused') {
@@ -67,6 +71,7 @@ describe.each([
         if (outcome.result === 'skipped') return;
 
         expect(schemaErrors(outcome.pod), 'the injected pod is a valid Pod').toBeUndefined();
+        expect(patchJson(outcome.patch), 'the patch written from kept text').toBe(JSON.stringify(outcome.patch));
         const patched = jsonpatch.applyPatch(structuredClone(pod), structuredClone(outcome.patch), true, false).newDocument;
         expect(patched, 'the patch turns the input into the returned pod').toEqual(outcome.pod);
         const again = injectPod(outcome.pod, ctx);
