@@ -74,6 +74,29 @@ export function realisticPod(namespace: string): Record<string, unknown> {
   };
 }
 
+/** A five-letter suffix from the alphabet Kubernetes generates names with, distinct for each `n` below 27^5. */
+function suffix(n: number): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let out = '';
+  for (let i = 0, rest = n * 7919 + 104729; i < 5; i++, rest = Math.floor(rest / alphabet.length)) out += alphabet[rest % alphabet.length];
+  return out;
+}
+
+/**
+ * `count` replicas of the realistic pod, as a rollout sends them: the same
+ * template, each with its own service-account token volume (the API server
+ * names it kube-api-access-<random> per pod, and the sidecar mounts it).
+ */
+export function realisticReplicas(namespace: string, count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, i) => {
+    const pod = realisticPod(namespace) as { spec: { containers: { volumeMounts: { name: string }[] }[]; volumes: { name: string }[] } };
+    const tokenVolume = `kube-api-access-${suffix(i)}`;
+    pod.spec.containers[0]!.volumeMounts[1]!.name = tokenVolume;
+    pod.spec.volumes[1]!.name = tokenVolume;
+    return pod;
+  });
+}
+
 /** A very wide pod: `containers` app containers with `envPerContainer` env vars each, every one with probes. */
 export function widePod(namespace: string, containers: number, envPerContainer: number): Record<string, unknown> {
   const pod = realisticPod(namespace) as { spec: { containers: Record<string, unknown>[] } };

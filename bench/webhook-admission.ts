@@ -18,7 +18,7 @@ import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
-import { realisticPod, widePod } from './admission-pods.ts';
+import { realisticReplicas, widePod } from './admission-pods.ts';
 import { bundleProgram } from '../bin/bundle.ts';
 import { replaceSection } from './markdown-section.ts';
 import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signed.ts';
@@ -41,6 +41,8 @@ function productionNodeOptions(): string[] {
 const webhookNodeFlags = process.env.BENCH_WEBHOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? productionNodeOptions();
 const namespace = 'bench';
 const targets = { ratio: 0.5, p99Ms: 5, wideMedianMs: 20, rssMb: 150 };
+/** Distinct reviews in the load: replicas of one Deployment. */
+const replicaCount = 64;
 
 interface Server {
   name: string;
@@ -147,12 +149,13 @@ interface Load {
   errors: number;
 }
 
-async function load(server: Server, body: string, connections: number, duration: number): Promise<Load> {
+/** `bodies` are sent in turn on each connection (autocannon cycles through its request list). */
+async function load(server: Server, bodies: string[], connections: number, duration: number): Promise<Load> {
   const result = await autocannon({
     url: `https://127.0.0.1:${server.port}/inject-sidecar`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
+    requests: bodies.map((body) => ({ method: 'POST', body })),
     connections,
     duration,
   });
@@ -219,7 +222,10 @@ async function main(): Promise<void> {
     );
     servers.push(webhook);
 
-    const realistic = JSON.stringify(podAdmissionReview(realisticPod(namespace), { namespace, uid: 'bench-realistic' }));
+    // A rollout's replicas, each with its own uid and token volume, so nothing can be answered from
+    // an earlier identical review; the floors get the same reviews.
+    const replicas = realisticReplicas(namespace, replicaCount).map((pod, i) => JSON.stringify(podAdmissionReview(pod, { namespace, uid: `bench-replica-${i}` })));
+    const realistic = replicas[0]!;
     const wide = JSON.stringify(podAdmissionReview(widePod(namespace, 30, 40), { namespace, uid: 'bench-wide' }));
     const client = httpsReviewClient(webhook.port, certificates.caCert);
     clients.push(client);
@@ -234,13 +240,13 @@ async function main(): Promise<void> {
     const loadBefore = loadavg()[0]!;
     if (loadBefore > cpus().length / 2) console.warn(`warning: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores; figures will be noisy`);
     console.log(`warming up (3 s each), then ${seconds} s per measurement ...`);
-    await load(echo, realistic, 16, 3);
-    await load(minimalAllow, realistic, 16, 3);
-    await load(webhook, realistic, 16, 3);
+    await load(echo, replicas, 16, 3);
+    await load(minimalAllow, replicas, 16, 3);
+    await load(webhook, replicas, 16, 3);
     await sequentialLatency(client, wide, 3);
-    const floor = await load(echo, realistic, 16, seconds);
-    const allowFloor = await load(minimalAllow, realistic, 16, seconds);
-    const admit = await load(webhook, realistic, 16, seconds);
+    const floor = await load(echo, replicas, 16, seconds);
+    const allowFloor = await load(minimalAllow, replicas, 16, seconds);
+    const admit = await load(webhook, replicas, 16, seconds);
     const wideOne = await sequentialLatency(client, wide, seconds);
     const rss = rssMb(webhook.child.pid!);
 
@@ -249,12 +255,12 @@ async function main(): Promise<void> {
     const loadRow = (name: string, l: Load): [string, string, string, string] => [name, `${fmt(l.requestsPerSecond, 0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms`, '-', '-'];
     const errors = floor.errors + allowFloor.errors + admit.errors;
     const rows: [string, string, string, string][] = [
-      loadRow(`echo floor (review sent back, ${realistic.length} B), realistic pod, 16 conns`, floor),
-      loadRow('minimal-allow reference (~100 B answer), realistic pod, 16 conns', allowFloor),
-      loadRow('webhook, realistic pod, 16 conns', admit),
+      loadRow(`echo floor (review sent back, ${realistic.length} B), realistic pods, 16 conns`, floor),
+      loadRow('minimal-allow reference (~100 B answer), realistic pods, 16 conns', allowFloor),
+      loadRow('webhook, realistic pods, 16 conns', admit),
       ['throughput vs echo (the target)', `${fmt(ratio, 2)}×`, `≥ ${targets.ratio}×`, verdict(ratio >= targets.ratio)],
       ['throughput vs minimal-allow (reference)', `${fmt(allowRatio, 2)}×`, '-', '-'],
-      ['p99, realistic pod, 16 conns', `${admit.p99} ms`, `≤ ${targets.p99Ms} ms`, verdict(admit.p99 <= targets.p99Ms)],
+      ['p99, realistic pods, 16 conns', `${admit.p99} ms`, `≤ ${targets.p99Ms} ms`, verdict(admit.p99 <= targets.p99Ms)],
       [
         'median, 30 containers / 1,200 env, one at a time',
         `${fmt(wideOne.median, 2)} ms (p99 ${fmt(wideOne.p99, 2)} ms, ${wideOne.count} admissions)`,
@@ -274,7 +280,7 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`, bundled the same way): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\` (a Deployment-style pod with probes, env and a token volume; a wide pod of 30 containers × 40 env vars). The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`, bundled the same way): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\`: under load, ${replicaCount} replicas of a Deployment-style pod with probes, env and a token volume, sent in turn, each review with its own uid and each pod with its own token volume (as the API server names them), so no answer can be reused from an identical earlier review; the floors get the same reviews. A wide pod of 30 containers × 40 env vars is timed on its own. The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
         `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures); webhook started with \`${webhookNodeFlags.join(' ') || '(no Node flags)'}\` (the image's NODE_OPTIONS).`,
         '',

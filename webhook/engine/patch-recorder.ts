@@ -7,6 +7,8 @@
 /** What the recorder writes: `add` and `replace`, each with its value (a fast-json-patch Operation). */
 export type RecordedOperation = { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown };
 
+import { operation } from './kept-operations.ts';
+
 type Node = Record<string, unknown> | unknown[];
 export type Path = readonly (string | number)[];
 
@@ -53,7 +55,9 @@ interface Writable {
 export class PatchRecorder<T extends Record<string, unknown> = Record<string, unknown>> {
   readonly doc: T;
   readonly ops: RecordedOperation[] = [];
-  private readonly owned = new WeakSet<object>();
+  // A Set, not a WeakSet: the recorder lives for one admission, and weak tables made per
+  // admission slow every scavenge under load (ephemerons; docs/benchmarks.md).
+  private readonly owned = new Set<object>();
   /**
    * The last node made writable, by path (the same array, e.g. the annotations path for each of
    * the injector's annotations) and depth, with its pointer: consecutive writes under one node skip
@@ -116,7 +120,7 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     } else {
       node[last as string] = value;
     }
-    this.ops.push({ op: 'add', path: `${parent.pointer}/${token(last)}`, value });
+    this.ops.push(operation('add', parent.pointer, token(last), value));
     this.wroteAt(length);
   }
 
@@ -130,7 +134,7 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     const last = path[path.length - 1]!;
     const parent = this.writable(path, path.length - 1);
     (parent.node as Record<string, unknown>)[last as string] = value;
-    this.ops.push({ op: 'replace', path: `${parent.pointer}/${token(last)}`, value });
+    this.ops.push(operation('replace', parent.pointer, token(last), value));
     this.wroteAt(path.length - 1);
   }
 

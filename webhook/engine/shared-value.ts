@@ -7,8 +7,17 @@
 // An extension is a shared value with members of one pod's own added (the
 // sidecar with the pod's service-account token mount): written as the shared
 // value's kept text with the added members after it.
+// Few, long-lived keys: the shared values themselves.
 const keptText = new WeakMap<object, string>();
-const extensions = new WeakMap<object, { base: object; extra: Record<string, unknown> }>();
+// An extension is made per admission, so what it extends is a hidden (symbol, non-enumerable)
+// property of its own rather than an entry in a weak table: weak tables filled per admission
+// slow every scavenge under load.
+const extensionOf = Symbol('shared value extended');
+
+interface Extension {
+  base: object;
+  extra: Record<string, unknown>;
+}
 
 /** Freezes `value` and everything in it, and keeps its JSON text; returns `value`. */
 export function shareValue<T extends object>(value: T): T {
@@ -23,9 +32,11 @@ export function shareValue<T extends object>(value: T): T {
  * otherwise it is written as any other object.
  */
 export function extendShared<T extends object, E extends Record<string, unknown>>(base: T, extra: E): T & E {
-  const value = Object.freeze({ ...base, ...extra });
-  if ((keptText.has(base) || extensions.has(base)) && !Array.isArray(base) && !Object.keys(extra).some((key) => key in base)) extensions.set(value, { base, extra });
-  return value;
+  const value = { ...base, ...extra };
+  if ((keptText.has(base) || extensionOf in base) && !Array.isArray(base) && !Object.keys(extra).some((key) => key in base)) {
+    Object.defineProperty(value, extensionOf, { value: { base, extra } satisfies Extension });
+  }
+  return Object.freeze(value);
 }
 
 /** The JSON text kept for a shared value; undefined for anything else. */
@@ -47,7 +58,7 @@ export function valueJson(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const kept = keptText.get(value);
   if (kept !== undefined) return kept;
-  const extension = extensions.get(value);
+  const extension = (value as { [extensionOf]?: Extension })[extensionOf];
   if (extension !== undefined) return extensionJson(extension.base, extension.extra);
   if (Array.isArray(value)) return value.some((item) => keptText.has(item as object)) ? arrayJson(value) : JSON.stringify(value);
   return JSON.stringify(value);
