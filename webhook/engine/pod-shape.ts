@@ -1,44 +1,56 @@
 // A cheap structural check of the fields the injector reads, so a malformed
 // pod (which an API server would never send) is refused with a clear message
-// instead of failing somewhere inside the mutation.
+// instead of failing somewhere inside the mutation. Each check answers with
+// the problem relative to what it was given (` must be ...`, or `.field...`),
+// so a path is written only for a pod that has a problem, not for every item
+// of every list of every pod.
 import type { Pod } from './pod-types.ts';
 
 const isMap = (value: unknown): boolean => typeof value === 'object' && value !== null && !Array.isArray(value);
 const absent = (value: unknown): boolean => value === undefined || value === null;
 
-function stringMapProblem(value: unknown, path: string): string | undefined {
+function stringMapProblem(value: unknown): string | undefined {
   if (absent(value)) return undefined;
-  if (!isMap(value)) return `${path} must be a map of strings`;
-  const bad = Object.entries(value as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
-  return bad ? `${path}.${bad[0]} must be a string` : undefined;
+  if (!isMap(value)) return ' must be a map of strings';
+  const map = value as Record<string, unknown>;
+  for (const key in map) if (typeof map[key] !== 'string') return `.${key} must be a string`;
+  return undefined;
 }
 
-function listProblem(value: unknown, path: string, item: (entry: unknown, at: string) => string | undefined): string | undefined {
+function listProblem(value: unknown, item: (entry: unknown) => string | undefined): string | undefined {
   if (absent(value)) return undefined;
-  if (!Array.isArray(value)) return `${path} must be a list`;
+  if (!Array.isArray(value)) return ' must be a list';
   for (let i = 0; i < value.length; i++) {
-    const problem = item(value[i], `${path}[${i}]`);
-    if (problem) return problem;
+    const problem = item(value[i]);
+    if (problem) return `[${i}]${problem}`;
   }
   return undefined;
 }
 
-const named = (entry: unknown, at: string): string | undefined =>
-  isMap(entry) && typeof (entry as { name?: unknown }).name === 'string' ? undefined : `${at} must be an object with a name`;
+const object = (entry: unknown): string | undefined => (isMap(entry) ? undefined : ' must be an object');
 
-function containerProblem(entry: unknown, at: string): string | undefined {
-  const problem = named(entry, at);
+const named = (entry: unknown): string | undefined =>
+  isMap(entry) && typeof (entry as { name?: unknown }).name === 'string' ? undefined : ' must be an object with a name';
+
+const containerLists = ['ports', 'volumeMounts', 'env'];
+const containerObjects = ['livenessProbe', 'readinessProbe', 'startupProbe', 'securityContext'];
+
+function containerProblem(entry: unknown): string | undefined {
+  const problem = named(entry);
   if (problem) return problem;
   const container = entry as Record<string, unknown>;
-  for (const field of ['ports', 'volumeMounts', 'env']) {
-    const fieldProblem = listProblem(container[field], `${at}.${field}`, (e, a) => (isMap(e) ? undefined : `${a} must be an object`));
-    if (fieldProblem) return fieldProblem;
+  for (const field of containerLists) {
+    const fieldProblem = listProblem(container[field], object);
+    if (fieldProblem) return `.${field}${fieldProblem}`;
   }
-  for (const field of ['livenessProbe', 'readinessProbe', 'startupProbe', 'securityContext']) {
-    if (!absent(container[field]) && !isMap(container[field])) return `${at}.${field} must be an object`;
+  for (const field of containerObjects) {
+    if (!absent(container[field]) && !isMap(container[field])) return `.${field} must be an object`;
   }
   return undefined;
 }
+
+/** `path` followed by the problem found there, if any. */
+const at = (path: string, problem: string | undefined): string | undefined => (problem === undefined ? undefined : `${path}${problem}`);
 
 /** Why the pod cannot be processed, or undefined when its shape is fine. */
 export function malformedPod(pod: Pod): string | undefined {
@@ -47,10 +59,10 @@ export function malformedPod(pod: Pod): string | undefined {
   if (!isMap(pod.spec)) return 'spec must be a map';
   const spec = pod.spec as Record<string, unknown>;
   return (
-    stringMapProblem(pod.metadata?.labels, 'metadata.labels') ??
-    stringMapProblem(pod.metadata?.annotations, 'metadata.annotations') ??
-    listProblem(spec.containers, 'spec.containers', containerProblem) ??
-    listProblem(spec.initContainers, 'spec.initContainers', containerProblem) ??
-    listProblem(spec.volumes, 'spec.volumes', named)
+    at('metadata.labels', stringMapProblem(pod.metadata?.labels)) ??
+    at('metadata.annotations', stringMapProblem(pod.metadata?.annotations)) ??
+    at('spec.containers', listProblem(spec.containers, containerProblem)) ??
+    at('spec.initContainers', listProblem(spec.initContainers, containerProblem)) ??
+    at('spec.volumes', listProblem(spec.volumes, named))
   );
 }
