@@ -29,19 +29,39 @@ export interface AdmitDeps {
   ready: () => boolean;
 }
 
-export async function admit(review: AdmissionReview, deps: AdmitDeps): Promise<AdmissionDecision> {
+/**
+ * The decision for one review: synchronous when `inject` is (the engine is), so
+ * an admission costs no promise; a promise when `inject` returns one.
+ */
+export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecision | Promise<AdmissionDecision> {
   const ignored = notApplicableReason(review.request);
   if (ignored) return { body: allow(review), labels: { result: 'ignored', reason: ignored } };
 
   const pod = podOf(review.request);
   if (!deps.ready()) throw new WebhookError('KI_ERR_NOT_READY');
 
-  let outcome: InjectionOutcome;
+  let outcome: InjectionOutcome | Promise<InjectionOutcome>;
   try {
-    outcome = await deps.inject(pod, review.request.namespace);
+    outcome = deps.inject(pod, review.request.namespace);
   } catch (error) {
-    throw new WebhookError('KI_ERR_INJECTION_FAILED', error instanceof Error ? error.message : String(error));
+    throw injectionFailed(error);
   }
+  if (outcome instanceof Promise) {
+    return outcome.then(
+      (settled) => decide(review, settled),
+      (error: unknown) => {
+        throw injectionFailed(error);
+      },
+    );
+  }
+  return decide(review, outcome);
+}
+
+function injectionFailed(error: unknown): WebhookError {
+  return new WebhookError('KI_ERR_INJECTION_FAILED', error instanceof Error ? error.message : String(error));
+}
+
+function decide(review: AdmissionReview, outcome: InjectionOutcome): AdmissionDecision {
   switch (outcome.result) {
     case 'injected':
       return { body: allow(review, outcome.patch), labels: { result: 'injected', reason: '' }, warnings: outcome.warnings };

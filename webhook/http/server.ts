@@ -7,7 +7,7 @@ import type { FastifyLoggerOptions, FastifyReply, FastifyRequest } from 'fastify
 import { readAdmissionReview } from './admission-review.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { admit } from './admit.ts';
-import type { InjectFn } from './admit.ts';
+import type { AdmissionDecision, InjectFn } from './admit.ts';
 import { WebhookError, errorBody, toWebhookError } from './errors.ts';
 import { admissionJsonParser } from './json-body.ts';
 import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts';
@@ -108,16 +108,22 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     return reply.code(error.statusCode).send(errorBody(error));
   });
 
-  app.post(admissionPath, async (request, reply) => {
-    const review = readAdmissionReview(request.body);
-    const record: AdmissionRecord = { request: review.request };
-    request.admission = record;
-    const decision = await admit(review, { inject: options.inject, ready: readiness.stateReady });
+  const admitDeps = { inject: options.inject, ready: readiness.stateReady };
+  const answer = (reply: FastifyReply, record: AdmissionRecord, decision: AdmissionDecision): void => {
     record.labels = decision.labels;
     record.message = decision.message;
     record.warnings = decision.warnings;
     // Already JSON: with the content type set, Fastify sends the string as it is.
-    return reply.type(jsonContentType).send(decision.body);
+    reply.type(jsonContentType).send(decision.body);
+  };
+  // Synchronous while the engine is: no promise per admission (a throw still reaches the error handler).
+  app.post(admissionPath, (request, reply) => {
+    const review = readAdmissionReview(request.body);
+    const record: AdmissionRecord = { request: review.request };
+    request.admission = record;
+    const decision = admit(review, admitDeps);
+    if (decision instanceof Promise) return decision.then((settled) => answer(reply, record, settled));
+    answer(reply, record, decision);
   });
 
   // A callback hook rather than an async one: no promise per response.
