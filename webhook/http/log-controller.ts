@@ -9,7 +9,10 @@ const quietPaths = new Set(['/healthz', '/readyz', '/metrics']);
 
 export const admissionPath = '/inject-sidecar';
 
-export const pathOf = (url: string): string => url.split('?', 1)[0]!;
+export const pathOf = (url: string): string => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
 
 export class WebhookLogController extends LogController {
   override isLogDisabled(request: FastifyRequest): boolean {

@@ -17,6 +17,8 @@ export class WebhookMetrics {
   readonly registry: Registry;
   private readonly admissions: Counter<'result' | 'reason' | 'dry_run'>;
   private readonly latency: Histogram<'result'>;
+  /** The series of each label set, looked up once: prom-client hashes the labels on every unbound call. */
+  private readonly series = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'result'> }>();
 
   constructor(options: { processMetrics?: boolean } = {}) {
     this.registry = new Registry();
@@ -37,8 +39,18 @@ export class WebhookMetrics {
   }
 
   observeAdmission(labels: AdmissionLabels, dryRun: boolean, seconds: number): void {
-    this.admissions.inc({ result: labels.result, reason: labels.reason, dry_run: String(dryRun) });
-    this.latency.observe({ result: labels.result }, seconds);
+    // Results and reasons are codes, so the label sets (and this map) are few.
+    const key = `${labels.result}\n${labels.reason}\n${dryRun}`;
+    let series = this.series.get(key);
+    if (series === undefined) {
+      series = {
+        count: this.admissions.labels({ result: labels.result, reason: labels.reason, dry_run: String(dryRun) }),
+        latency: this.latency.labels({ result: labels.result }),
+      };
+      this.series.set(key, series);
+    }
+    series.count.inc();
+    series.latency.observe(seconds);
   }
 
   exposition(): Promise<string> {

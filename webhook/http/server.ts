@@ -116,8 +116,16 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     // Already JSON: with the content type set, Fastify sends the string as it is.
     reply.type(jsonContentType).send(decision.body);
   };
+  // The admission route's own hook (no per-request route check), a callback rather than async: no promise per response.
+  const recordAdmission = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const record = request.admission ?? {};
+    const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
+    metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
+    logAdmission(request, reply, record, labels);
+    done();
+  };
   // Synchronous while the engine is: no promise per admission (a throw still reaches the error handler).
-  app.post(admissionPath, (request, reply) => {
+  app.post(admissionPath, { onResponse: recordAdmission }, (request, reply) => {
     const review = readAdmissionReview(request.body);
     const record: AdmissionRecord = { request: review.request };
     request.admission = record;
@@ -126,16 +134,6 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     answer(reply, record, decision);
   });
 
-  // A callback hook rather than an async one: no promise per response.
-  app.addHook('onResponse', (request, reply, done) => {
-    if (request.routeOptions.url === admissionPath) {
-      const record = request.admission ?? {};
-      const labels = record.labels ?? { result: 'error', reason: 'KI_ERR_INTERNAL' };
-      metrics.observeAdmission(labels, record.request?.dryRun === true, reply.elapsedTime / 1000);
-      logAdmission(request, reply, record, labels);
-    }
-    done();
-  });
 
   app.get('/healthz', (_request, reply) => reply.send('ok\n'));
   app.get('/readyz', async (_request, reply) => {

@@ -51,6 +51,9 @@ describe('/metrics', () => {
     await admit(app, podAdmissionReview(refusedPod()));
     await admit(app, podAdmissionReview(samplePod(), { operation: 'DELETE' }));
     await app.inject({ method: 'POST', url: '/inject-sidecar', headers: { 'content-type': 'application/json' }, payload: '{' });
+    await app.inject({ method: 'POST', url: '/inject-sidecar?timeout=10s', headers: { 'content-type': 'text/plain' }, payload: 'x' });
+    // Not the admission route: not an admission.
+    await app.inject({ method: 'GET', url: '/inject-sidecar' });
 
     const res = await app.inject('/metrics');
     expect(res.statusCode).toBe(200);
@@ -61,6 +64,8 @@ describe('/metrics', () => {
     expect(text).toContain('kuma_injector_admissions_total{result="refused",reason="invalid_label_value",dry_run="false"} 1');
     expect(text).toContain('kuma_injector_admissions_total{result="ignored",reason="not_create",dry_run="false"} 1');
     expect(text).toContain('kuma_injector_admissions_total{result="invalid",reason="KI_ERR_MALFORMED_JSON",dry_run="false"} 1');
+    expect(text).toContain('kuma_injector_admissions_total{result="invalid",reason="KI_ERR_UNSUPPORTED_MEDIA_TYPE",dry_run="false"} 1');
+    expect(text).not.toContain('reason="KI_ERR_NOT_FOUND"');
     expect(text).toContain('kuma_injector_admission_duration_seconds_bucket{le="0.0001",result="injected"}');
     expect(text).toContain('kuma_injector_admission_duration_seconds_count{result="injected"} 3');
     expect(text).toContain('process_resident_memory_bytes');
