@@ -4,11 +4,10 @@
 import { getEnabled } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
 import { applyContainerPatches, loadContainerPatches, type NamedPatches } from './container-patches.ts';
-import { type InjectionContext, InjectionError, wrapError } from './context.ts';
+import { type InjectionContext, InjectionError } from './context.ts';
 import { rewriteAppProbes } from './app-probes.ts';
 import { newInitContainer, newValidationContainer } from './init-containers.ts';
-import { podRedirect } from './kumactl-args.ts';
-import { legacyAnnotations } from './legacy-annotations.ts';
+import { legacyPlan } from './legacy-plan.ts';
 import type { InjectionOutcome } from './outcome.ts';
 import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
@@ -40,11 +39,10 @@ function legacyPath(
 ): Container | undefined {
   const { redirectPortInbound, redirectPortOutbound } = ctx.config.sidecarContainer;
   warnings.push(...legacyPathWarnings(annotationsOf(recorder), redirectPortInbound, redirectPortOutbound));
-  const written = wrapError('could not generate annotations for pod', () => legacyAnnotations(annotationsOf(recorder), ctx));
-  for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
+  const { written, redirect } = legacyPlan(annotationsOf(recorder), ctx);
+  recorder.setEntries(ANNOTATIONS, written);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
   const merged = annotationsOf(recorder);
-  const redirect = podRedirect(merged);
   if (!ctx.config.cniEnabled) return applyContainerPatches(newInitContainer(redirect.args, merged, ctx), initPatches);
   if (redirect.redirectInbound) return applyContainerPatches(newValidationContainer(merged, ctx), initPatches);
   return undefined;

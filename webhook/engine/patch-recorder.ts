@@ -160,6 +160,16 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
     this.addUnder(mapPath, mapPath.length, key, value);
   }
 
+  /** setEntry for each entry, in order; the walk down the map path is made once. */
+  setEntries(mapPath: Path, entries: Readonly<Record<string, string>>): void {
+    let walked = false;
+    for (const key in entries) {
+      if (walked) this.addUnder(mapPath, mapPath.length, key, entries[key]);
+      else this.setEntry(mapPath, key, entries[key]!);
+      walked = true;
+    }
+  }
+
   /** Appends to an array, creating it when absent. */
   append(arrayPath: Path, value: unknown): void {
     if (Array.isArray(this.get(arrayPath))) this.addUnder(arrayPath, arrayPath.length, '-', value);
