@@ -11,7 +11,7 @@ function inject(pod: Pod, ctx: InjectionContext): Pod {
   const outcome = injectPod(pod, ctx);
   if (outcome.result !== 'injected') throw new Error(`${outcome.result}: ${outcome.message}`);
   expect(pod).toEqual(before);
-  expect(jsonpatch.applyPatch(structuredClone(pod), outcome.patch, true, false).newDocument).toEqual(outcome.pod);
+  expect(jsonpatch.applyPatch(structuredClone(pod), structuredClone(outcome.patch), true, false).newDocument).toEqual(outcome.pod);
   return outcome.pod;
 }
 

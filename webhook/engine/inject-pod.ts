@@ -13,16 +13,13 @@ import { PatchRecorder } from './patch-recorder.ts';
 import type { Container, Pod } from './pod-types.ts';
 import { malformedPod } from './pod-shape.ts';
 import { precheck } from './precheck.ts';
-import { extendShared, shareValue } from './shared-value.ts';
-import { newSidecarContainer } from './sidecar-container.ts';
+import { asNativeSidecar, newSidecarContainer } from './sidecar-container.ts';
 import { spireEnabled } from './spire.ts';
 import { configPathSetup } from './tproxy-config-path.ts';
 import { hostPathVolume, Volumes } from './volumes.ts';
 import { legacyPathWarnings } from './warnings.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
-/** A native sidecar's lifecycle: kuma-dp drains on SIGUSR2 when the pod stops. */
-const nativeSidecarLifecycle = shareValue({ preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } });
 const LABELS = ['metadata', 'labels'] as const;
 
 function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefined {
@@ -67,7 +64,11 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   recorder.append(['spec', 'volumes'], Volumes.sidecarTmp);
   if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], Volumes.spireSocket);
 
-  const patchedSidecar = applyContainerPatches(sidecar, patches.sidecar);
+  // A ContainerPatch applies to the whole sidecar, mounts included. Without one, the shared
+  // sidecar goes in as it is (its JSON kept) and the pod's own mounts follow in their own operation.
+  const patched = patches.sidecar.patches.length > 0;
+  const unplaced = patched ? applyContainerPatches({ ...sidecar.shared, volumeMounts: sidecar.volumeMounts }, patches.sidecar) : sidecar.shared;
+  const mountsAfter = patched ? undefined : sidecar.volumeMounts;
 
   const injectedInit =
     config.transparentProxyConfigMap !== ''
@@ -80,15 +81,18 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   }
 
   const initFirst = getEnabled(annotationsOf(recorder), Keys.initFirst).value;
+  const native = settings.sidecarContainersEnabled;
+  const placed = native ? asNativeSidecar(unplaced) : unplaced;
+  const insertSidecar = (list: 'containers' | 'initContainers', index: number): void => {
+    recorder.insert(['spec', list], index, placed);
+    if (mountsAfter) recorder.add(['spec', list, index, 'volumeMounts'], mountsAfter);
+  };
   const prepend: Container[] = [];
   const append: Container[] = [];
-  if (injectedInit) (initFirst || settings.sidecarContainersEnabled ? prepend : append).push(injectedInit);
-  if (settings.sidecarContainersEnabled) {
-    prepend.push(extendShared(patchedSidecar, { restartPolicy: 'Always', lifecycle: nativeSidecarLifecycle }));
-  } else {
-    recorder.insert(['spec', 'containers'], 0, patchedSidecar);
-  }
-  prepend.forEach((container, index) => recorder.insert(['spec', 'initContainers'], index, container));
+  if (injectedInit) (initFirst || native ? prepend : append).push(injectedInit);
+  if (native) prepend.push(placed);
+  else insertSidecar('containers', 0);
+  prepend.forEach((container, index) => (container === placed ? insertSidecar('initContainers', index) : recorder.insert(['spec', 'initContainers'], index, container)));
   for (const container of append) recorder.append(['spec', 'initContainers'], container);
 
   rewriteAppProbes(recorder, annotationsOf(recorder));

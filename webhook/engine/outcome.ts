@@ -7,7 +7,10 @@ export type InjectionOutcome =
       result: 'injected';
       /** The mutated pod (a new object; the input is not modified). */
       pod: Record<string, unknown>;
-      /** RFC 6902 operations that turn the input pod into `pod`, built from the mutations made. */
+      /**
+       * RFC 6902 operations that turn the input pod into `pod`, built from the mutations made.
+       * Their values can be shared, frozen values (shared-value.ts): copy before applying by reference.
+       */
       patch: RecordedOperation[];
       /** Kuma 2.13's warning log lines for this pod (deprecated annotations, ignored values); absent when none. */
       warnings?: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { patchJson } from './patch-json.ts';
 import type { RecordedOperation } from './patch-recorder.ts';
-import { extendShared, quoteJson, shareValue, sharedJson, valueJson } from './shared-value.ts';
+import { listOf, quoteJson, shareValue, sharedJson, valueJson } from './shared-value.ts';
 
 describe('patchJson', () => {
   it('is the text JSON.stringify gives, with shared and unshared values, odd paths and odd strings', () => {
@@ -37,20 +37,14 @@ describe('quoteJson and valueJson', () => {
     for (const text of strings) expect(quoteJson(text)).toBe(JSON.stringify(text));
   });
 
-  it('write extensions and arrays with shared items as JSON.stringify does', () => {
+  it('write arrays with shared items, and shared lists, as JSON.stringify does', () => {
     const part = shareValue({ b: [1, 'two'] });
-    const base = shareValue({ a: 'x"y', part, n: 0 });
-    const extended = extendShared(base, { mounts: [{ name: 'é' }], gone: undefined, list: [part, undefined] });
-    expect(valueJson(extended)).toBe(JSON.stringify(extended));
-    const twice = extendShared(extended, { restartPolicy: 'Always' });
-    expect(valueJson(twice)).toBe(JSON.stringify(twice));
-    expect(Object.isFrozen(twice)).toBe(true);
-    // A key the base has already: the object is written whole, the value replaced in place.
-    const replacing = extendShared(base, { n: 1 });
-    expect(valueJson(replacing)).toBe(JSON.stringify({ a: 'x"y', part, n: 1 }));
-    expect(valueJson(extendShared(shareValue({}), { only: true }))).toBe('{"only":true}');
-    expect(valueJson(extendShared(shareValue({}), {}))).toBe('{}');
     const items = [part, { c: 1 }, undefined, null];
     expect(valueJson(items)).toBe(JSON.stringify(items));
+    const list = listOf(part);
+    expect(listOf(part)).toBe(list);
+    expect(Object.isFrozen(list)).toBe(true);
+    expect(valueJson(list)).toBe(JSON.stringify([part]));
+    expect(listOf({ own: true })).not.toBe(listOf({ own: true }));
   });
 });

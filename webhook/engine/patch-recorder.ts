@@ -8,6 +8,7 @@
 export type RecordedOperation = { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown };
 
 import { operation } from './kept-operations.ts';
+import { listOf } from './shared-value.ts';
 
 type Node = Record<string, unknown> | unknown[];
 export type Path = readonly (string | number)[];
@@ -173,12 +174,12 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
   /** Appends to an array, creating it when absent. */
   append(arrayPath: Path, value: unknown): void {
     if (Array.isArray(this.get(arrayPath))) this.addUnder(arrayPath, arrayPath.length, '-', value);
-    else this.add(arrayPath, [value]);
+    else this.add(arrayPath, listOf(value));
   }
 
   /** Inserts at an index, creating the array when absent. */
   insert(arrayPath: Path, index: number, value: unknown): void {
     if (Array.isArray(this.get(arrayPath))) this.addUnder(arrayPath, arrayPath.length, index, value);
-    else this.add(arrayPath, [value]);
+    else this.add(arrayPath, listOf(value));
   }
 }

@@ -1,23 +1,13 @@
 // Values the injector builds once and puts into many pods: the kuma-init
-// container, the sidecar's environment and probes, the injected volumes. Each
-// is deep-frozen, so no pod, patch or caller can change what another pod gets,
-// and its JSON text is kept: a patch that carries it is written without
-// serializing it again (docs/benchmarks.md, "Third pass").
-//
-// An extension is a shared value with members of one pod's own added (the
-// sidecar with the pod's service-account token mount): written as the shared
-// value's kept text with the added members after it.
+// container, the sidecar but its mounts, the injected volumes, operations that
+// are the same for many pods. Each is deep-frozen, so no pod, patch or caller
+// can change what another pod gets, and its JSON text is kept: a patch that
+// carries it is written without serializing it again (docs/benchmarks.md,
+// "Third pass"). A patch holding them must be copied before it is applied by
+// reference (fast-json-patch inserts values as they are).
+
 // Few, long-lived keys: the shared values themselves.
 const keptText = new WeakMap<object, string>();
-// An extension is made per admission, so what it extends is a hidden (symbol, non-enumerable)
-// property of its own rather than an entry in a weak table: weak tables filled per admission
-// slow every scavenge under load.
-const extensionOf = Symbol('shared value extended');
-
-interface Extension {
-  base: object;
-  extra: Record<string, unknown>;
-}
 
 /** Freezes `value` and everything in it, and keeps its JSON text; returns `value`. */
 export function shareValue<T extends object>(value: T): T {
@@ -26,17 +16,18 @@ export function shareValue<T extends object>(value: T): T {
   return value;
 }
 
+const sharedLists = new WeakMap<object, unknown[]>();
+
 /**
- * `{ ...base, ...extra }`, frozen. When `base` is shared (or itself an
- * extension) and `extra` adds only new keys, it is written from the base's text;
- * otherwise it is written as any other object.
+ * `[value]`, shared (and kept) when `value` is: e.g. the init containers of a
+ * pod that had none. Like every shared value it must not be changed: a later
+ * insertion into the list copies it (the patch recorder does).
  */
-export function extendShared<T extends object, E extends Record<string, unknown>>(base: T, extra: E): T & E {
-  const value = { ...base, ...extra };
-  if ((keptText.has(base) || extensionOf in base) && !Array.isArray(base) && !Object.keys(extra).some((key) => key in base)) {
-    Object.defineProperty(value, extensionOf, { value: { base, extra } satisfies Extension });
-  }
-  return Object.freeze(value);
+export function listOf(value: unknown): unknown[] {
+  if (!keptText.has(value as object)) return [value];
+  let list = sharedLists.get(value as object);
+  if (list === undefined) sharedLists.set(value as object, (list = shareValue([value])));
+  return list;
 }
 
 /** The JSON text kept for a shared value; undefined for anything else. */
@@ -58,8 +49,6 @@ export function valueJson(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
   const kept = keptText.get(value);
   if (kept !== undefined) return kept;
-  const extension = (value as { [extensionOf]?: Extension })[extensionOf];
-  if (extension !== undefined) return extensionJson(extension.base, extension.extra);
   if (Array.isArray(value)) return value.some((item) => keptText.has(item as object)) ? arrayJson(value) : JSON.stringify(value);
   return JSON.stringify(value);
 }
@@ -68,17 +57,6 @@ export function valueJson(value: unknown): string {
 function arrayJson(items: unknown[]): string {
   // As JSON.stringify: an undefined (or function) item is written as null.
   return `[${items.map((item) => keptText.get(item as object) ?? JSON.stringify(item) ?? 'null').join(',')}]`;
-}
-
-function extensionJson(base: object, extra: Record<string, unknown>): string {
-  let text = valueJson(base).slice(0, -1);
-  for (const key in extra) {
-    const part = extra[key];
-    // As JSON.stringify: undefined (and function) members are left out.
-    if (part === undefined || typeof part === 'function') continue;
-    text += `${text === '{' ? '' : ','}${quoteJson(key)}:${valueJson(part)}`;
-  }
-  return `${text}}`;
 }
 
 function deepFreeze(value: object): void {

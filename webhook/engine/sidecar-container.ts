@@ -1,8 +1,6 @@
 // The kuma-sidecar container (2.13 containers/factory.go NewContainer plus
-// injector.go NewSidecarContainer / NewVolumeMounts). Placement (classic or
-// native) is decided by the caller. All of it but the volume mounts follows
-// from the config, the mesh and a few annotations: that part is kept and shared
-// by the pods it is the same for; the volume mounts are the pod's own.
+// injector.go NewSidecarContainer / NewVolumeMounts), and its native-sidecar
+// form. Placement (classic or native) is decided by the caller.
 import type { InjectorConfig, ProbeSettings } from '../config/injector-config.ts';
 import { getEnabled, getString, getUint32, pickEntries, type StringMap } from './annotations.ts';
 import { Keys, SIDECAR_CONTAINER } from './annotation-keys.ts';
@@ -10,7 +8,7 @@ import { type InjectionContext, InjectionError } from './context.ts';
 import { kept } from './kept-values.ts';
 import type { Container, EnvVar, Json, Pod, VolumeMount } from './pod-types.ts';
 import { canonicalQuantity, milliValue } from './quantity.ts';
-import { extendShared } from './shared-value.ts';
+import { shareValue, sharedJson } from './shared-value.ts';
 import { sidecarEnv } from './sidecar-env.ts';
 import { spireEnabled } from './spire.ts';
 import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
@@ -95,7 +93,17 @@ function volumeMounts(pod: Pod, ctx: InjectionContext): VolumeMount[] {
   return mounts;
 }
 
-export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContext): Container {
+/**
+ * The sidecar in two parts: all but its volume mounts, which follows from the
+ * config, the mesh and a few annotations and is kept and shared by the pods it
+ * is the same for; and the volume mounts, the pod's own (its token volume).
+ */
+export interface SidecarParts {
+  shared: Container;
+  volumeMounts: VolumeMount[];
+}
+
+export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContext): SidecarParts {
   const annotations = pod.metadata?.annotations;
   const envAnnotations = pickEntries(annotations, ENV_ANNOTATIONS);
   const envKey = `${mesh}\n${JSON.stringify(envAnnotations)}`;
@@ -107,7 +115,23 @@ export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContex
     customConfigMap: Boolean(annotations?.[Keys.transparentProxyConfigMapName]),
   };
   const shared = kept(ctx, `kuma-sidecar\n${envKey}\n${JSON.stringify(inputs)}`, () => sharedSidecar(env, inputs, ctx));
-  return extendShared(shared, { volumeMounts: volumeMounts(pod, ctx) });
+  return { shared, volumeMounts: volumeMounts(pod, ctx) };
+}
+
+const nativeVariants = new WeakMap<Container, Container>();
+/** A native sidecar's lifecycle: kuma-dp drains on SIGUSR2 when the pod stops. */
+const nativeLifecycle = { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } };
+
+/**
+ * The sidecar as a native sidecar (an init container that restarts always and
+ * drains on stop); shared, and built once, when `container` is.
+ */
+export function asNativeSidecar(container: Container): Container {
+  const native = (): Container => ({ ...container, restartPolicy: 'Always', lifecycle: structuredClone(nativeLifecycle) });
+  if (sharedJson(container) === undefined) return native();
+  let variant = nativeVariants.get(container);
+  if (variant === undefined) nativeVariants.set(container, (variant = shareValue(native())));
+  return variant;
 }
 
 /** What the sidecar is built from besides its environment and the pod's volume mounts. */

@@ -88,7 +88,7 @@ describe.skipIf(skip)('Kuma 2.13.10 injector conformance (cases.yaml)', () => {
     expect(outcome.result, where).toBe('injected');
     if (outcome.result !== 'injected') return;
     const inputCopy = structuredClone(input);
-    const patched = jsonpatch.applyPatch(structuredClone(input), outcome.patch, true, false).newDocument;
+    const patched = jsonpatch.applyPatch(structuredClone(input), structuredClone(outcome.patch), true, false).newDocument;
     expect(patched, `${where}: patch applied to the input must give the injected pod`).toEqual(outcome.pod);
     expect(input, `${where}: the input must not be modified`).toEqual(inputCopy);
     expect(yamlDataDiff(outcome.pod, output).join('\n'), `${where}: engine and command agree`).toBe('');
