@@ -2,8 +2,9 @@
 //
 // Both servers run as child processes on loopback HTTPS with the same
 // certificate: the real `kuma-injector serve` (the image's bundle, real engine, file state) and a
-// bare Fastify echo of the same AdmissionReview. autocannon drives them from
-// this process, with bounded durations. The webhook's RSS is read from /proc
+// bare Fastify echo of the same AdmissionReview. autocannon drives them from a
+// process of its own (bench/load-generator.ts), with bounded durations, so the
+// client's heap and timers are not this orchestrator's. The webhook's RSS is read from /proc
 // after the load, so it is the server's own. Results go to stdout and into the
 // "Webhook admission" section of docs/benchmarks.md.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,11 +15,11 @@ import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
 import { realisticReplicas, widePod } from './admission-pods.ts';
+import type { LoadJob, LoadResult } from './load-generator.ts';
 import { bundleProgram } from '../bin/bundle.ts';
 import { replaceSection } from './markdown-section.ts';
 import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signed.ts';
@@ -141,31 +142,17 @@ async function sequentialLatency(client: HttpsReviewClient, body: string, durati
   return { median: at(0.5), p99: at(0.99), count: times.length };
 }
 
-interface Load {
-  requestsPerSecond: number;
-  p50: number;
-  p99: number;
-  average: number;
-  errors: number;
-}
-
-/** `bodies` are sent in turn on each connection (autocannon cycles through its request list). */
-async function load(server: Server, bodies: string[], connections: number, duration: number): Promise<Load> {
-  const result = await autocannon({
-    url: `https://127.0.0.1:${server.port}/inject-sidecar`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    requests: bodies.map((body) => ({ method: 'POST', body })),
-    connections,
-    duration,
-  });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    average: result.latency.average,
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+/** Load on `server` from a separate process (bench/load-generator.ts); `bodies` are sent in turn on each connection. */
+async function load(work: string, server: Server, bodies: string[], connections: number, duration: number): Promise<LoadResult> {
+  const jobFile = join(work, `load-${server.port}-${duration}.json`);
+  const job: LoadJob = { url: `https://127.0.0.1:${server.port}/inject-sidecar`, bodies, connections, duration };
+  writeFileSync(jobFile, JSON.stringify(job));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'bench', 'load-generator.ts'), jobFile], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
+  const code = await new Promise<number | null>((done) => child.once('exit', done));
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  return JSON.parse(output) as LoadResult;
 }
 
 function rssMb(pid: number): number {
@@ -240,19 +227,19 @@ async function main(): Promise<void> {
     const loadBefore = loadavg()[0]!;
     if (loadBefore > cpus().length / 2) console.warn(`warning: load average ${loadBefore.toFixed(1)} on ${cpus().length} cores; figures will be noisy`);
     console.log(`warming up (3 s each), then ${seconds} s per measurement ...`);
-    await load(echo, replicas, 16, 3);
-    await load(minimalAllow, replicas, 16, 3);
-    await load(webhook, replicas, 16, 3);
+    await load(work, echo, replicas, 16, 3);
+    await load(work, minimalAllow, replicas, 16, 3);
+    await load(work, webhook, replicas, 16, 3);
     await sequentialLatency(client, wide, 3);
-    const floor = await load(echo, replicas, 16, seconds);
-    const allowFloor = await load(minimalAllow, replicas, 16, seconds);
-    const admit = await load(webhook, replicas, 16, seconds);
+    const floor = await load(work, echo, replicas, 16, seconds);
+    const allowFloor = await load(work, minimalAllow, replicas, 16, seconds);
+    const admit = await load(work, webhook, replicas, 16, seconds);
     const wideOne = await sequentialLatency(client, wide, seconds);
     const rss = rssMb(webhook.child.pid!);
 
     const ratio = admit.requestsPerSecond / floor.requestsPerSecond;
     const allowRatio = admit.requestsPerSecond / allowFloor.requestsPerSecond;
-    const loadRow = (name: string, l: Load): [string, string, string, string] => [name, `${fmt(l.requestsPerSecond, 0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms`, '-', '-'];
+    const loadRow = (name: string, l: LoadResult): [string, string, string, string] => [name, `${fmt(l.requestsPerSecond, 0)} req/s, p50 ${l.p50} ms, p99 ${l.p99} ms`, '-', '-'];
     const errors = floor.errors + allowFloor.errors + admit.errors;
     const rows: [string, string, string, string][] = [
       loadRow(`echo floor (review sent back, ${realistic.length} B), realistic pods, 16 conns`, floor),
@@ -280,7 +267,7 @@ async function main(): Promise<void> {
       [
         'Command: `npm run bench:webhook` (set `BENCH_DURATION=<seconds>` to change the measured duration, default 10; `BENCH_CPU_PROF=<dir>` to get a V8 CPU profile of the webhook process).',
         '',
-        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`, bundled the same way): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives all three from the parent process (client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\`: under load, ${replicaCount} replicas of a Deployment-style pod with probes, env and a token volume, sent in turn, each review with its own uid and each pod with its own token volume (as the API server names them), so no answer can be reused from an identical earlier review; the floors get the same reviews. A wide pod of 30 containers × 40 env vars is timed on its own. The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
+        `What it does: starts \`kuma-injector serve\` as the image runs it, from the esbuild bundle (\`bin/bundle.ts\`, built from the current sources at the start; no TypeScript loader), with the real engine and file state (one namespace labelled for injection and the default Mesh), and two floors (\`bench/admission-echo-server.ts\`, bundled the same way): the bare Fastify HTTPS echo that issue 3 names, which parses the same AdmissionReview and sends it back as JSON (the same size as received; checked before the load), and a minimal-allow server that parses it and answers a ~100-byte \"allowed\" review. The ratio target is judged against the echo; the minimal-allow ratio is reported beside it as a reference (it is the stricter floor that earlier runs used, so the change of floor is visible). Each server runs in its own child process, on loopback with the same certificate; autocannon drives them from a load-generator process of its own (\`bench/load-generator.ts\`; client and servers share the cores). Every pod is checked to be injected (allowed, non-empty patch) before it is measured. Pods: \`bench/admission-pods.ts\`: under load, ${replicaCount} replicas of a Deployment-style pod with probes, env and a token volume, sent in turn, each review with its own uid and each pod with its own token volume (as the API server names them), so no answer can be reused from an identical earlier review; the floors get the same reviews. A wide pod of 30 containers × 40 env vars is timed on its own. The realistic pod's patch has ${check.patchOps} operations, the wide pod's ${checkWide.patchOps}. Latencies under load are autocannon's (1 ms resolution); the wide pod's are timed one admission at a time on one keep-alive connection (sub-millisecond). RSS is the webhook process's VmRSS after all load.`,
         '',
         `Last run: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}, ${seconds} s per measurement after a 3 s warm-up; 1-minute load average before the run ${loadBefore.toFixed(1)} (above ${cpus().length / 2} means other work skewed the figures); webhook started with \`${webhookNodeFlags.join(' ') || '(no Node flags)'}\` (the image's NODE_OPTIONS).`,
         '',
