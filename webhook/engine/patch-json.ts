@@ -1,7 +1,8 @@
-// The JSON text of a recorded patch, the same text JSON.stringify gives. An
-// operation's envelope is written by hand and a shared value's kept text is
-// used as it is, so only the values built for this pod are serialized: for a
-// typical pod the two containers, most of the patch's bytes, are kept text.
+// The JSON text of a recorded patch, the same text JSON.stringify gives. A kept
+// operation (kept-operations.ts) is written from its kept text; any other has
+// its envelope written by hand and a shared value's kept text used as it is,
+// so only what was built for this pod is serialized: for a typical pod 20 of
+// its 23 operations, and most of its bytes, are kept text.
 import type { RecordedOperation } from './patch-recorder.ts';
 import { quoteJson, sharedJson, valueJson } from './shared-value.ts';
 
