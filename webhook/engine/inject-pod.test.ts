@@ -219,6 +219,25 @@ describe('config-annotation path (transparentProxyConfigMap set)', () => {
   });
 });
 
+describe('pods too large to keep parts of (engine/kept-values.ts)', () => {
+  it('inject the same way when the sidecar env and the kumactl flags are built per admission', () => {
+    const ctx = testContext();
+    const vars = Array.from({ length: 400 }, (_, i) => `VAR_${i}=value-${i}`).join(';');
+    const ports = Array.from({ length: 900 }, (_, i) => String(20000 + i)).join(',');
+    const annotations = { 'kuma.io/sidecar-env-vars': vars, 'traffic.kuma.io/exclude-outbound-ports': ports };
+    const pods = [inject(appPod({ annotations }), ctx), inject(appPod({ annotations }), ctx)];
+    for (const pod of pods) {
+      expect(env(named(pod.spec!.containers, 'kuma-sidecar')).VAR_399).toBe('value-399');
+      expect(named(pod.spec!.initContainers, 'kuma-init').args).toContain(`--exclude-outbound-ports=${ports}`);
+      expect(pod.metadata!.annotations!['traffic.kuma.io/exclude-outbound-ports']).toBe(ports);
+    }
+    // Built for each pod: nothing shared between the two (a kept environment would be one object).
+    const [first, second] = pods.map((pod) => named(pod.spec!.containers, 'kuma-sidecar'));
+    expect(first!.env).not.toBe(second!.env);
+    expect(named(pods[0]!.spec!.initContainers, 'kuma-init')).not.toBe(named(pods[1]!.spec!.initContainers, 'kuma-init'));
+  });
+});
+
 describe('malformed pods are refused, never thrown', () => {
   const ctx = { ...testContext(), namespace: 'demo' };
   it.each([

@@ -23,6 +23,14 @@ describe('kept operations', () => {
     expect(sharedJson(op)).toBeUndefined();
   });
 
+  it('leave long strings out: built per admission, not held', () => {
+    const long = 'x'.repeat(10_000);
+    const op = operation('add', '/metadata/annotations', 'big', long);
+    expect(op).toEqual({ op: 'add', path: '/metadata/annotations/big', value: long });
+    expect(operation('add', '/metadata/annotations', 'big', long)).not.toBe(op);
+    expect(sharedJson(op)).toBeUndefined();
+  });
+
   it('are bounded: a flood of distinct values does not grow the store forever', () => {
     const first = operation('add', '/metadata/labels', 'app', 'value-0');
     for (let i = 1; i <= 5000; i++) operation('add', '/metadata/labels', 'app', `value-${i}`);

@@ -32,6 +32,14 @@ describe('kept values', () => {
     expect(calls).toBe(2);
   });
 
+  it('keeps nothing under an over-long key: each call builds its own, unshared value', () => {
+    const ctx = context();
+    const key = `env\n${'x'.repeat(5000)}`;
+    const first = kept(ctx, key, () => ({ n: 1 }));
+    expect(kept(ctx, key, () => ({ n: 1 }))).not.toBe(first);
+    expect(sharedJson(first)).toBeUndefined();
+  });
+
   it('is bounded: a flood of distinct keys does not grow it forever', () => {
     const ctx = context();
     const first = kept(ctx, 'key 0', () => ({ i: 0 }));
