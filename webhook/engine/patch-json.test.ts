@@ -45,6 +45,9 @@ describe('quoteJson and valueJson', () => {
     expect(listOf(part)).toBe(list);
     expect(Object.isFrozen(list)).toBe(true);
     expect(valueJson(list)).toBe(JSON.stringify([part]));
-    expect(listOf({ own: true })).not.toBe(listOf({ own: true }));
+    // A value of a pod's own: a list for this call alone, never held.
+    const own = { own: true };
+    expect(listOf(own)).not.toBe(listOf(own));
+    expect(sharedJson(listOf(own))).toBeUndefined();
   });
 });

@@ -3,12 +3,11 @@
 // from the mutations made instead of by diffing pods. Objects on a written
 // path are shallow-copied once; everything else is shared with the input,
 // which is never modified.
+import { operation } from './kept-operations.ts';
+import { listOf } from './shared-value.ts';
 
 /** What the recorder writes: `add` and `replace`, each with its value (a fast-json-patch Operation). */
 export type RecordedOperation = { op: 'add'; path: string; value: unknown } | { op: 'replace'; path: string; value: unknown };
-
-import { operation } from './kept-operations.ts';
-import { listOf } from './shared-value.ts';
 
 type Node = Record<string, unknown> | unknown[];
 export type Path = readonly (string | number)[];

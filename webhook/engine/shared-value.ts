@@ -16,7 +16,21 @@ export function shareValue<T extends object>(value: T): T {
   return value;
 }
 
-const sharedLists = new WeakMap<object, unknown[]>();
+const derivedValues = new WeakMap<object, Map<string, object>>();
+
+/**
+ * A value derived from `base` by `build` (e.g. a list holding it, its native-
+ * sidecar form): when `base` is shared, built once per `kind` and shared too;
+ * otherwise built for this call alone.
+ */
+export function derivedValue<T extends object>(base: unknown, kind: string, build: () => T): T {
+  if (!keptText.has(base as object)) return build();
+  let byKind = derivedValues.get(base as object);
+  if (byKind === undefined) derivedValues.set(base as object, (byKind = new Map<string, object>()));
+  let value = byKind.get(kind) as T | undefined;
+  if (value === undefined) byKind.set(kind, (value = shareValue(build())));
+  return value;
+}
 
 /**
  * `[value]`, shared (and kept) when `value` is: e.g. the init containers of a
@@ -24,10 +38,7 @@ const sharedLists = new WeakMap<object, unknown[]>();
  * insertion into the list copies it (the patch recorder does).
  */
 export function listOf(value: unknown): unknown[] {
-  if (!keptText.has(value as object)) return [value];
-  let list = sharedLists.get(value as object);
-  if (list === undefined) sharedLists.set(value as object, (list = shareValue([value])));
-  return list;
+  return derivedValue(value, 'list', () => [value]);
 }
 
 /** The JSON text kept for a shared value; undefined for anything else. */

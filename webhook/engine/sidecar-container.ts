@@ -8,7 +8,7 @@ import { type InjectionContext, InjectionError } from './context.ts';
 import { kept } from './kept-values.ts';
 import type { Container, EnvVar, Json, Pod, VolumeMount } from './pod-types.ts';
 import { canonicalQuantity, milliValue } from './quantity.ts';
-import { shareValue, sharedJson } from './shared-value.ts';
+import { derivedValue } from './shared-value.ts';
 import { sidecarEnv } from './sidecar-env.ts';
 import { spireEnabled } from './spire.ts';
 import { Mounts, TP_CONFIG_FLAGS } from './volumes.ts';
@@ -118,20 +118,15 @@ export function newSidecarContainer(pod: Pod, mesh: string, ctx: InjectionContex
   return { shared, volumeMounts: volumeMounts(pod, ctx) };
 }
 
-const nativeVariants = new WeakMap<Container, Container>();
 /** A native sidecar's lifecycle: kuma-dp drains on SIGUSR2 when the pod stops. */
-const nativeLifecycle = { preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } };
+const nativeLifecycle = () => ({ preStop: { exec: { command: ['killall', '-USR2', 'kuma-dp'] } } });
 
 /**
  * The sidecar as a native sidecar (an init container that restarts always and
  * drains on stop); shared, and built once, when `container` is.
  */
 export function asNativeSidecar(container: Container): Container {
-  const native = (): Container => ({ ...container, restartPolicy: 'Always', lifecycle: structuredClone(nativeLifecycle) });
-  if (sharedJson(container) === undefined) return native();
-  let variant = nativeVariants.get(container);
-  if (variant === undefined) nativeVariants.set(container, (variant = shareValue(native())));
-  return variant;
+  return derivedValue(container, 'native sidecar', (): Container => ({ ...container, restartPolicy: 'Always', lifecycle: nativeLifecycle() }));
 }
 
 /** What the sidecar is built from besides its environment and the pod's volume mounts. */
