@@ -2,7 +2,7 @@
 // sigs.k8s.io/yaml marshals Kuma's Config struct (sorted keys, empty optional
 // fields left out, durations as Go text).
 import { stringify } from 'yaml';
-import { executableNames, type TrafficFlowConfig, type TransparentProxyConfig } from '../../init/config/config.ts';
+import { executableNames, type TrafficFlowConfig, type TransparentProxyConfig } from '../../init/config/index.ts';
 import { formatGoDuration } from './go-duration.ts';
 
 type Json = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultConfig } from '../../init/config/config.ts';
+import { defaultConfig } from '../../init/config/index.ts';
 import { testContext } from '../test/support/engine-fixtures.ts';
 import { marshalledConfig } from './tproxy-config-annotation.ts';
 import { mergeForKubernetes } from './tproxy-config-merge.ts';

@@ -1,10 +1,7 @@
 // ConfigForKubernetes of 2.13 (transparentproxy/kubernetes/kubernetes_config.go):
 // the ConfigMap's transparent-proxy config, overridden per field by the
 // runtime config and the pod's annotations. Used by the config-annotation path.
-import { defaultConfig, type TransparentProxyConfig } from '../../init/config/config.ts';
-import { applyConfigDocument } from '../../init/config/config-document.ts';
-import { parseIpFamilyMode } from '../../init/config/ip-family-mode.ts';
-import { parsePorts } from '../../init/config/ports.ts';
+import { applyConfigDocument, defaultConfig, parseIpFamilyMode, parsePorts, type TransparentProxyConfig } from '../../init/config/index.ts';
 import { getBoolean, getEnabled, getList, getString, type StringMap } from './annotations.ts';
 import { Keys } from './annotation-keys.ts';
 import type { InjectionContext } from './context.ts';
