@@ -12,7 +12,7 @@ import { setAt } from './fields.ts';
 import { loadInstallConfig, type InstallInputs } from './load-install-config.ts';
 import { FlagSyntaxError } from './pflag.ts';
 import { dryRunNonRootWarning } from './privileges.ts';
-import { EXCLUDE_FOR_UIDS_ERROR_CASES, OUTBOUND_CONFIG_CHAIN, UIDS_PARSE_FAILED } from '../test/support/kumactl-goldens.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, OUTBOUND_CONFIG_CHAIN, UIDS_PARSE_FAILED } from '../../test-support/init/kumactl-goldens.ts';
 
 function inputs(argv: string[], overrides: Partial<InstallInputs> & { files?: Record<string, string> } = {}): InstallInputs {
   const { files = {}, ...rest } = overrides;

@@ -6,7 +6,7 @@ import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts'
 import { detectProfile } from '../profile/detect.ts';
 import type { IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
-import { conntrackMissing, debianSystem, type BackendState } from '../test/support/recorded-system.ts';
+import { conntrackMissing, debianSystem, type BackendState } from '../../test-support/init/recorded-system.ts';
 import { ApplyError } from './errors.ts';
 import type { ApplyLog } from './log.ts';
 import { detectAndInstall } from './pipeline.ts';

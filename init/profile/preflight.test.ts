@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
 import { ApplyError } from '../exec/errors.ts';
-import { conntrackMissing, debianSystem } from '../test/support/recorded-system.ts';
+import { conntrackMissing, debianSystem } from '../../test-support/init/recorded-system.ts';
 import { detectProfile } from './detect.ts';
 import { missingFeature } from '../exec/restore.ts';
 import { ensureLoadable } from './preflight.ts';

@@ -18,8 +18,8 @@ import { detectProfile } from '../profile/detect.ts';
 import { ensureLoadable } from '../profile/preflight.ts';
 import type { EnvironmentProfile, IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
-import { kumaDpPasswdLine, netnsDeps, type NetnsDeps } from './support/netns-deps.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { kumaDpPasswdLine, netnsDeps, type NetnsDeps } from '../../test-support/init/netns-deps.ts';
 
 const skip = missingRootTools('ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-save', 'ip6tables-nft-save', 'flock');
 

@@ -4,12 +4,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Netns, RunResult } from './netns.ts';
-import type { ValidatorFlags } from '../../validator/options.ts';
-import type { ProbeTiming } from '../../validator/token-probe.ts';
+import type { ValidatorFlags } from '../../init/validator/options.ts';
+import type { ProbeTiming } from '../../init/validator/token-probe.ts';
 
 const main = fileURLToPath(new URL('./traffic-validator-main.ts', import.meta.url));
-const cli = fileURLToPath(new URL('../../../bin/kuma-init.js', import.meta.url));
-const tsxLoader = pathToFileURL(fileURLToPath(new URL('../../../node_modules/tsx/dist/loader.mjs', import.meta.url))).href;
+const cli = fileURLToPath(new URL('../../bin/kuma-init.js', import.meta.url));
+const tsxLoader = pathToFileURL(fileURLToPath(new URL('../../node_modules/tsx/dist/loader.mjs', import.meta.url))).href;
 const node = existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
 
 const asUser = (as: { uid: number; gid: number }) => [`--reuid=${as.uid}`, `--regid=${as.gid}`, '--clear-groups'];
