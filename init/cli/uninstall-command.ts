@@ -67,7 +67,7 @@ export async function uninstallTransparentProxy(args: readonly string[], io: Cli
 
   const log = ioLog(io);
   // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
-  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { fast: !config.dryRun }));
+  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { assumeModules: !config.dryRun }));
   for (const w of profile.warnings) log.warn(w.message, w.family);
   await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
   return EXIT_OK;

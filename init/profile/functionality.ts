@@ -83,7 +83,7 @@ export async function probeFunctionality(deps: SystemDeps, exe: Executables): Pr
  * module not even loaded) means legacy holds no rule in this namespace, and
  * its save would print nothing.
  */
-export async function noLegacyTables(deps: SystemDeps, family: IpFamily): Promise<boolean> {
+async function noLegacyTables(deps: SystemDeps, family: IpFamily): Promise<boolean> {
   try {
     return (await deps.readFile(`/proc/net/${family === 'ipv4' ? 'ip' : 'ip6'}_tables_names`)).trim() === '';
   } catch (e) {
