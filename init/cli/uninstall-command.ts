@@ -1,13 +1,18 @@
 // `kuma-init uninstall transparent-proxy` (Kuma 2.13 flags: --dry-run,
 // --verbose, --ebpf-enabled, --ebpf-bpffs-path, plus kumactl's globals).
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import { ConfigError } from '../config/errors.ts';
+import {
+  checkPrivileges,
+  ConfigError,
+  defaultConfig,
+  ebpfRefusal,
+  type FlagDef,
+  kumactlGlobalFlags,
+  parseFlags,
+  type TransparentProxyConfig,
+} from '../config/index.ts';
 import { parseGoBool } from '../config/go-values.ts';
-import { kumactlGlobalFlags } from '../config/kumactl-global-flags.ts';
-import { parseFlags, type FlagDef } from '../config/pflag.ts';
-import { checkPrivileges, ebpfRefusal } from '../config/privileges.ts';
-import { uninstall } from '../exec/uninstall.ts';
-import { detectProfile } from '../profile/detect.ts';
+import { uninstall } from '../exec/index.ts';
+import { detectProfile } from '../profile/index.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
 import { ioLog } from './install-command.ts';

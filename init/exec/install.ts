@@ -8,18 +8,15 @@
 // docs/tproxy-apply.md §3) its save is the snapshot, and a restore that fails
 // for a missing module or table ends in AssumptionRejected (after the rollback)
 // so the pipeline can probe like Kuma and try again.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { systemDeps, type SystemDeps } from '../profile/deps.ts';
-import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from '../profile/profile.ts';
-import { ApplyError } from './errors.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, countSpawns, systemDeps, type SystemDeps } from '../system/index.ts';
+import { type EnvironmentProfile, type FamilyProfile, type IpFamily, type IptablesMode, tableNames } from '../profile/index.ts';
 import { alreadyInstalled } from './idempotency.ts';
 import { markersFor, removalCommands, tablesWithKumaContent, type KumaMarkers } from './kuma-rules.ts';
 import { silentLog, type ApplyLog } from './log.ts';
 import { parseTables, type TableText } from './restore-text.ts';
-import { tableNames } from '../profile/functionality.ts';
 import { failureReason, isTransientFailure, missingFeature, runRestore } from './restore.ts';
 import { rollBack, type Snapshot } from './rollback.ts';
-import { countSpawns } from './run.ts';
 
 /** What install needs from the renderer (rules/render.ts RenderedRules fits): one complete iptables-restore input per family, IPv6 absent when not rendered. */
 export interface RestoreInputs {

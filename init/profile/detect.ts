@@ -2,9 +2,8 @@
 // nameservers, IPv6 usability and, per family, the iptables backend and what
 // it supports (Kuma 2.13 `Config.Initialize`, tproxy spec §3). Our addition:
 // `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
-import { systemDeps, type NetInterface, type SystemDeps } from './deps.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, type NetInterface, systemDeps, type SystemDeps } from '../system/index.ts';
 import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
 import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';

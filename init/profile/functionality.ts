@@ -2,7 +2,7 @@
 // decides the table order of a later `iptables-legacy-save`, which the e2e
 // goldens capture): modules, existing rules (nat, raw, mangle), tables. Same
 // answers as Kuma's probes with fewer processes.
-import type { SystemDeps } from './deps.ts';
+import type { SystemDeps } from '../system/index.ts';
 import { hasDockerOutputChain, hasRulesBeyondBuiltins, saveVersion, tableSection } from './parse.ts';
 import type { Executables, FamilyProfile, IpFamily } from './profile.ts';
 

@@ -1,6 +1,6 @@
 // A CliIo that records output, for CLI tests. Only parsing-level paths use
 // it: anything reaching the system runs in the netns tests instead.
-import { systemDeps } from '../../init/profile/deps.ts';
+import { systemDeps } from '../../init/system/deps.ts';
 import type { CliIo } from '../../init/cli/io.ts';
 
 export interface RecordingIo extends CliIo {

@@ -9,14 +9,11 @@
 // Kuma does, test the rules with `restore --test` (falling back to the other
 // backend) and install again. A dry run, explicit or unknown executables
 // take Kuma's probing path straight away.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import type { SystemDeps } from '../profile/deps.ts';
-import { detectProfile } from '../profile/detect.ts';
-import { ensureLoadable } from '../profile/preflight.ts';
-import type { EnvironmentProfile } from '../profile/profile.ts';
-import { renderRules, type RenderedRules } from '../rules/render.ts';
-import { AssumptionRejected, install, type InstallResult } from './install.ts';
-import type { ApplyLog } from './log.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import type { SystemDeps } from '../system/index.ts';
+import { detectProfile, type EnvironmentProfile } from '../profile/index.ts';
+import { type ApplyLog, AssumptionRejected, ensureLoadable, install, type InstallResult } from '../exec/index.ts';
+import { type RenderedRules, renderRules } from '../rules/index.ts';
 
 export type Phase = 'detect' | 'render' | 'preflight' | 'apply';
 

@@ -8,8 +8,8 @@ import { detectProfile } from '../profile/detect.ts';
 import type { IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
 import { conntrackMissing, debianSystem, type BackendState } from '../../test-support/init/recorded-system.ts';
-import { ApplyError } from './errors.ts';
-import type { ApplyLog } from './log.ts';
+import { ApplyError } from '../system/errors.ts';
+import type { ApplyLog } from '../exec/log.ts';
 import { detectAndInstall } from './pipeline.ts';
 
 const resolvConf = { '/etc/resolv.conf': 'nameserver 10.96.0.10\n' };
