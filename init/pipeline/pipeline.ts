@@ -12,8 +12,8 @@
 import type { TransparentProxyConfig } from '../config/index.ts';
 import type { SystemDeps } from '../system/index.ts';
 import { detectProfile, type EnvironmentProfile } from '../profile/index.ts';
-import { type ApplyLog, AssumptionRejected, ensureLoadable, install, type InstallResult } from '../exec/index.ts';
 import { type RenderedRules, renderRules } from '../rules/index.ts';
+import { type ApplyLog, AssumptionRejected, ensureLoadable, install, type InstallResult } from '../exec/index.ts';
 
 export type Phase = 'detect' | 'render' | 'preflight' | 'apply';
 
@@ -28,6 +28,7 @@ export interface PipelineOutput {
 }
 
 export interface PipelineResult {
+  /** fast: the assumed modules held; slow: Kuma's probes and the pre-flight (from the start, or after a refused restore). */
   path: 'dry-run' | 'fast' | 'slow';
   rendered: RenderedRules;
   /** Undefined for a dry run. */
