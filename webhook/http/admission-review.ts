@@ -1,7 +1,6 @@
 // The AdmissionReview envelope (admission.k8s.io/v1): reading a request body
 // into a checked review, and writing the response review. Pure functions.
-import { patchJson } from '../engine/patch-json.ts';
-import type { RecordedOperation } from '../engine/patch-recorder.ts';
+import type { RecordedOperation } from '../engine/index.ts';
 import { WebhookError } from './errors.ts';
 
 export const admissionApiVersion = 'admission.k8s.io/v1';
@@ -84,7 +83,7 @@ function respond(review: AdmissionReview, fields: string): string {
 export function allow(review: AdmissionReview, patch: readonly RecordedOperation[] = []): string {
   if (patch.length === 0) return respond(review, '"allowed":true');
   // base64 has no character that JSON escapes.
-  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(patchJson(patch))}"`);
+  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(JSON.stringify(patch))}"`);
 }
 
 /**
