@@ -8,7 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import type { TransparentProxyConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { configFields, goStructs, setAt, type FieldSpec } from './fields.ts';
-import { formatGoFloat, parseGoDuration } from './go-values.ts';
+import { formatGoFloat } from '../../go-compat/index.ts';
+import { parseDurationMillis } from './go-values.ts';
 import { parseIpFamilyMode } from './ip-family-mode.ts';
 import { parseIptablesMode } from './iptables-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
@@ -146,7 +147,7 @@ class Decoder {
       }
       case 'duration':
         if (typeof raw === 'number') setAt(this.config, path, raw / 1e6);
-        else if (typeof raw === 'string') setAt(this.config, path, parseGoDuration(raw));
+        else if (typeof raw === 'string') setAt(this.config, path, parseDurationMillis(raw));
         else throw new ConfigError('invalid duration');
         return;
       case 'iptablesMode':

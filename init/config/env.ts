@@ -7,7 +7,7 @@ import type { TransparentProxyConfig, IptablesExecutablesConfig } from './config
 import { ConfigError } from './errors.ts';
 import { applyExecutablesSpec } from './executables.ts';
 import { configFields, getAt, setAt, type FieldSpec } from './fields.ts';
-import { parseGoBool, parseGoDuration, parseGoUint } from './go-values.ts';
+import { parseDurationMillis, parseGoBool, parseGoUint } from './go-values.ts';
 import { parseIpFamilyMode } from './ip-family-mode.ts';
 import { parseIptablesMode } from './iptables-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
@@ -35,7 +35,7 @@ function decode(config: TransparentProxyConfig, field: FieldSpec, value: string)
     case 'ipFamilyMode':
       return parseIpFamilyMode(value);
     case 'duration':
-      return parseGoDuration(value);
+      return parseDurationMillis(value);
     case 'executables':
       return applyExecutablesSpec(getAt(config, field.path) as IptablesExecutablesConfig, value);
     case 'iptablesMode':

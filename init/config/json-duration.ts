@@ -2,7 +2,7 @@
 // as JSON: a number is nanoseconds, a JSON string is a Go duration. So `2s`
 // fails and `'"2s"'` or `2000000000` work (a Kuma bug kept for compatibility).
 import { ConfigError } from './errors.ts';
-import { parseGoDuration } from './go-values.ts';
+import { parseDurationMillis } from './go-values.ts';
 
 function goQuoteChar(c: string): string {
   if (c === "'") return "'\\''";
@@ -33,6 +33,6 @@ export function parseJsonDuration(text: string): number {
     throw new ConfigError(goJsonSyntaxError(text));
   }
   if (typeof value === 'number') return value / 1e6;
-  if (typeof value === 'string') return parseGoDuration(value);
+  if (typeof value === 'string') return parseDurationMillis(value);
   throw new ConfigError('invalid duration');
 }

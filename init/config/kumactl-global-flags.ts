@@ -1,7 +1,7 @@
 // kumactl's persistent root flags. Every `kumactl` subcommand accepts them
 // (Kuma's injector passes `--config-file=/tmp/.kumactl` to the validator);
 // kuma-init accepts them without effect and hides them from the usage.
-import { parseGoBool, parseGoDuration } from './go-values.ts';
+import { parseDurationMillis, parseGoBool } from './go-values.ts';
 import type { FlagDef } from './pflag.ts';
 
 const ignored = () => undefined;
@@ -20,6 +20,6 @@ export function kumactlGlobalFlags<S>(options: { withConfigFile: boolean }): Fla
     hidden('context', 'string', ignored),
     hidden('log-level', 'string', ignored),
     hidden('no-config', '', (_state, value) => void parseGoBool(value)),
-    hidden('api-timeout', 'duration', (_state, value) => void parseGoDuration(value)),
+    hidden('api-timeout', 'duration', (_state, value) => void parseDurationMillis(value)),
   ];
 }

@@ -4,7 +4,7 @@
 // separate value (`--redirect-dns false` leaves `false` as an argument),
 // `-h` shorthands, `--` ends the flags, arguments may be interspersed.
 import { ConfigError } from './errors.ts';
-import { goQuote } from './go-values.ts';
+import { goQuote } from '../../go-compat/index.ts';
 
 export interface FlagDef<S> {
   name: string;

@@ -3,7 +3,7 @@
 // flags (`-p`, `--dport`) or, in verbose mode, the long ones (`--protocol`,
 // `--destination-port`); values never change between the two forms.
 
-import { goQuote } from './go-quote.ts';
+import { goQuote } from '../../go-compat/index.ts';
 
 /** One rule parameter: its tokens, given the verbose flag. */
 export type Param = (verbose: boolean) => readonly string[];

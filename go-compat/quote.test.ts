@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goQuote } from './go-quote.ts';
+import { goQuote, goQuoteList } from './quote.ts';
 
 const quote = (s: string) => goQuote(Buffer.from(s, 'utf8'));
 
@@ -25,5 +25,10 @@ describe("goQuote (Go's %q)", () => {
   it('rejects overlong and surrogate encodings byte by byte', () => {
     expect(goQuote(Uint8Array.from([0xc0, 0x80]))).toBe('"\\xc0\\x80"');
     expect(goQuote(Uint8Array.from([0xed, 0xa0, 0x80]))).toBe('"\\xed\\xa0\\x80"');
+  });
+
+  it('quotes a string as its UTF-8 bytes, and a list as Go prints a []string', () => {
+    expect(goQuote('a\u0001✓')).toBe('"a\\x01✓"');
+    expect(goQuoteList(['a', 'b"c'])).toBe('["a" "b\\"c"]');
   });
 });

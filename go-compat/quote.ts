@@ -1,6 +1,6 @@
-// Go's `%q` (strconv.Quote) for a byte string. Kuma quotes iptables comments
-// this way after cutting them to 254 bytes, so a cut can split a multi-byte
-// character; those stray bytes come out as `\xNN`, as in Go.
+// Go's `%q` (strconv.Quote). Kuma quotes iptables comments after cutting them
+// to 254 bytes, so a cut can split a multi-byte character: those stray bytes
+// come out as `\xNN`, as in Go. Strings are quoted as their UTF-8 bytes.
 
 const NAMED_ESCAPES: Record<number, string> = {
   0x07: '\\a',
@@ -51,9 +51,10 @@ function isPlainAscii(bytes: Uint8Array): boolean {
   return true;
 }
 
-/** Quotes `bytes` exactly as Go's `fmt.Sprintf("%q", string(bytes))`. */
-export function goQuote(bytes: Uint8Array): string {
-  // The rune-by-rune path costs about a millisecond per install before the JIT warms up.
+/** Quotes a string (as its UTF-8 bytes) or raw bytes exactly as Go's `fmt.Sprintf("%q", …)`. */
+export function goQuote(value: string | Uint8Array): string {
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  // The rune-by-rune path costs about a millisecond per kuma-init run before the JIT warms up.
   if (isPlainAscii(bytes)) return `"${String.fromCharCode(...bytes)}"`;
   let out = '"';
   for (let i = 0; i < bytes.length; ) {
@@ -67,4 +68,9 @@ export function goQuote(bytes: Uint8Array): string {
     }
   }
   return `${out}"`;
+}
+
+/** Go `%q` of a []string: `["a" "b"]`. */
+export function goQuoteList(values: readonly string[]): string {
+  return `[${values.map((v) => goQuote(v)).join(' ')}]`;
 }
