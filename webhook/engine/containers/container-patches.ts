@@ -3,7 +3,7 @@
 // JSON patches to the sidecar and to the init/validation container.
 import type { InjectionContext } from '../context.ts';
 import { InjectionError } from '../errors.ts';
-import { goQuoteList } from '../go-format.ts';
+import { goQuoteList } from '../../../go-compat/index.ts';
 import { type Container, getList, Keys, type Pod } from '../pod/index.ts';
 
 interface PatchBlock {

@@ -3,7 +3,7 @@
 import type { InjectorConfig, InjectorSettings } from '../../config/index.ts';
 import type { InjectionContext } from '../context.ts';
 import { wrapError } from '../errors.ts';
-import { formatGoDuration, parseGoDuration } from '../go-duration.ts';
+import { formatGoDuration, parseGoDuration } from '../../../go-compat/index.ts';
 import { copyJson, type EnvVar, getMap, getString, Keys, type StringMap } from '../pod/index.ts';
 import { probeProxyPortAnnotation, virtualProbesAnnotation } from '../probes/index.ts';
 import { spireEnabled } from './spire.ts';

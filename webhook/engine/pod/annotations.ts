@@ -1,6 +1,11 @@
 // Typed reads of annotation (or label) maps with Kuma's parsing rules and its
 // exact error texts (pkg/plugins/runtime/k8s/metadata/annotations.go).
-import { formatGoUintError } from '../go-format.ts';
+import { goQuote } from '../../../go-compat/index.ts';
+
+/** Error text of metadata.Annotations.GetUint32 for a bad value. */
+function uintError(key: string, value: string, reason: string): string {
+  return `failed to parse annotation ${goQuote(key)}: strconv.ParseUint: parsing ${goQuote(value)}: ${reason}`;
+}
 
 export type StringMap = Readonly<Record<string, string>>;
 
@@ -38,9 +43,9 @@ export function getBoolean(map: StringMap | undefined, key: string, def = false)
 
 /** Go strconv.ParseUint(v, 10, 32). */
 export function parseUint32(key: string, value: string): number {
-  if (!/^[0-9]+$/.test(value)) throw new AnnotationError(formatGoUintError(key, value, 'invalid syntax'));
+  if (!/^[0-9]+$/.test(value)) throw new AnnotationError(uintError(key, value, 'invalid syntax'));
   const n = Number(value);
-  if (n > 0xffffffff) throw new AnnotationError(formatGoUintError(key, value, 'value out of range'));
+  if (n > 0xffffffff) throw new AnnotationError(uintError(key, value, 'value out of range'));
   return n;
 }
 

@@ -5,7 +5,7 @@
 // One deliberate addition: host-network pods are never injected (see hostNetworkSkip).
 import type { InjectionContext } from '../context.ts';
 import { InjectionError } from '../errors.ts';
-import { goQuote, goQuoteList } from '../go-format.ts';
+import { goQuote, goQuoteList } from '../../../go-compat/index.ts';
 import { AnnotationError, getEnabled, Keys, type Pod, SIDECAR_CONTAINER } from '../pod/index.ts';
 import { resolveMesh } from './mesh-resolution.ts';
 import { annotationWarnings, initContainerUidWarnings, MESH_ANNOTATION_WARNING } from './precheck-warnings.ts';

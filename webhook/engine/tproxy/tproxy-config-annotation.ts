@@ -3,7 +3,7 @@
 // fields left out, durations as Go text).
 import { stringify } from 'yaml';
 import { executableNames, type TrafficFlowConfig, type TransparentProxyConfig } from '../../../init/config/index.ts';
-import { formatGoDuration } from '../go-duration.ts';
+import { formatGoDuration } from '../../../go-compat/index.ts';
 
 type Json = Record<string, unknown>;
 
