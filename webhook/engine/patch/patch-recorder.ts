@@ -12,9 +12,17 @@ export type Path = readonly (string | number)[];
 
 const isNode = (value: unknown): value is Node => typeof value === 'object' && value !== null;
 
-/** JSON pointer of a path (`~` → `~0`, `/` → `~1`). */
+/** One JSON-pointer token: `~` → `~0`, `/` → `~1`. */
+function token(part: string | number): string {
+  const text = String(part);
+  return text.includes('~') || text.includes('/') ? text.replaceAll('~', '~0').replaceAll('/', '~1') : text;
+}
+
+/** JSON pointer of a path. */
 export function pointer(path: Path): string {
-  return path.map((part) => `/${String(part).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+  let out = '';
+  for (const part of path) out += `/${token(part)}`;
+  return out;
 }
 
 export class PatchRecorder<T extends Record<string, unknown> = Record<string, unknown>> {
@@ -83,8 +91,18 @@ export class PatchRecorder<T extends Record<string, unknown> = Record<string, un
 
   /** Sets one entry of a string map such as labels or annotations, creating the map (and its parents) if needed. */
   setEntry(mapPath: Path, key: string, value: string): void {
+    this.setEntries(mapPath, { [key]: value });
+  }
+
+  /** setEntry for each entry, in order: the map is made writable, and its pointer written, once. */
+  setEntries(mapPath: Path, entries: Readonly<Record<string, string>>): void {
     for (let i = 1; i <= mapPath.length; i++) this.ensureMap(mapPath.slice(0, i));
-    this.add([...mapPath, key], value);
+    const map = this.writable(mapPath) as Record<string, unknown>;
+    const mapPointer = pointer(mapPath);
+    for (const key in entries) {
+      map[key] = entries[key];
+      this.ops.push({ op: 'add', path: `${mapPointer}/${token(key)}`, value: entries[key] });
+    }
   }
 
   /** Appends to an array, creating it when absent. */

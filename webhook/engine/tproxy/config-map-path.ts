@@ -38,7 +38,7 @@ export const configMapPath: TproxyPath = (recorder, mesh, ctx, initPatches, warn
     result[Keys.envoyAdminPort] = String(getUint32(result, Keys.envoyAdminPort, ctx.settings.envoyAdminPort).value);
     return result;
   });
-  for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
+  recorder.setEntries(ANNOTATIONS, written);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
 
   if (!config.cniMode) return applyContainerPatches(newInitContainer([], annotations(), ctx), initPatches);

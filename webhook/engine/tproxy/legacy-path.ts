@@ -16,7 +16,7 @@ export const legacyPath: TproxyPath = (recorder, mesh, ctx, initPatches, warning
   warnings.push(...legacyPathWarnings(annotations, redirectPortInbound, redirectPortOutbound));
   const written = wrapError('could not generate annotations for pod', () => legacyAnnotations(annotations, ctx));
   const redirect = podRedirect({ ...annotations, ...written });
-  for (const [key, value] of Object.entries(written)) recorder.setEntry(ANNOTATIONS, key, value);
+  recorder.setEntries(ANNOTATIONS, written);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
   const merged = annotationsOf(recorder);
   if (!ctx.config.cniEnabled) return applyContainerPatches(newInitContainer(redirect.args, merged, ctx), initPatches);
