@@ -268,6 +268,7 @@ describe('malformed pods are refused, never thrown', () => {
     [{ metadata: { annotations: { 'kuma.io/gateway': 5 } }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.annotations.kuma.io/gateway must be a string'],
     [{ metadata: { labels: ['app'] }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.labels must be a map of strings'],
     [{ metadata: [] }, 'invalid pod: metadata must be a map'],
+    [{ metadata: { namespace: {} }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.namespace must be a string'],
     [{ spec: { containers: [{ name: 'a' }, { name: 'b', env: [{ name: 'X' }, 'Y=1'] }] } }, 'invalid pod: spec.containers[1].env[1] must be an object'],
     [{ spec: { containers: [{ name: 'a', readinessProbe: [] }] } }, 'invalid pod: spec.containers[0].readinessProbe must be an object'],
     [{ spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i', ports: [null] }] } }, 'invalid pod: spec.initContainers[0].ports[0] must be an object'],

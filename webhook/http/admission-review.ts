@@ -44,6 +44,10 @@ export function readAdmissionReview(body: unknown): AdmissionReview {
   const request = body.request;
   if (!isRecord(request)) throw new WebhookError('KI_ERR_MISSING_REQUEST');
   if (typeof request.uid !== 'string' || request.uid === '') throw new WebhookError('KI_ERR_MISSING_UID');
+  // The engine looks the namespace up by name; the API server always sends a string.
+  if (request.namespace !== undefined && typeof request.namespace !== 'string') {
+    throw new WebhookError('KI_ERR_NOT_ADMISSION_REVIEW', `request.namespace is ${describe(request.namespace)}, not a string`);
+  }
   return { apiVersion: body.apiVersion, kind: body.kind, request: request as unknown as AdmissionRequest };
 }
 

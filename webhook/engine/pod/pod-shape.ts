@@ -56,6 +56,7 @@ const at = (path: string, problem: string | undefined): string | undefined => (p
 export function malformedPod(pod: Pod): string | undefined {
   if (!isMap(pod)) return 'the object must be a map';
   if (!absent(pod.metadata) && !isMap(pod.metadata)) return 'metadata must be a map';
+  if (!absent(pod.metadata?.namespace) && typeof pod.metadata?.namespace !== 'string') return 'metadata.namespace must be a string';
   if (!isMap(pod.spec)) return 'spec must be a map';
   const spec = pod.spec as Record<string, unknown>;
   return (
