@@ -15,10 +15,11 @@ export const legacyPath: TproxyPath = (recorder, mesh, ctx, initPatches, warning
   const annotations = annotationsOf(recorder);
   warnings.push(...legacyPathWarnings(annotations, redirectPortInbound, redirectPortOutbound));
   const written = wrapError('could not generate annotations for pod', () => legacyAnnotations(annotations, ctx));
-  const redirect = podRedirect({ ...annotations, ...written });
   recorder.setEntries(ANNOTATIONS, written);
   recorder.setEntry(LABELS, Keys.mesh, mesh);
+  // The pod's annotations with those written over them.
   const merged = annotationsOf(recorder);
+  const redirect = podRedirect(merged);
   if (!ctx.config.cniEnabled) return applyContainerPatches(newInitContainer(redirect.args, merged, ctx), initPatches);
   if (redirect.redirectInbound) return applyContainerPatches(newValidationContainer(merged, ctx), initPatches);
   return undefined;
