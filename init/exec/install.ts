@@ -70,17 +70,27 @@ export async function saveTables(deps: SystemDeps, save: string, family: IpFamil
 
 /**
  * One restore input: per table, remove Kuma's current rules, then the rendered lines; tables left with
- * only old Kuma rules are cleaned too. `createFirst` tables come first, in that order, empty when nothing
- * else goes into them (legacy creates a table at its first use, which fixes iptables-legacy-save's order).
+ * only old Kuma rules are cleaned too. `createFirst` tables come first, in that order, as empty sections
+ * (legacy creates a table at its first use, which fixes iptables-legacy-save's order).
+ * Both backends commit each table on its own (a kill between two COMMITs keeps the earlier ones), so nat,
+ * the table whose PREROUTING/OUTPUT jumps divert traffic into Kuma's chains, is committed after the tables
+ * its new rules rely on (raw, mangle: DNS conntrack zones) and before the tables that only lose old rules:
+ * a killed install leaves, per family, either no redirection or all of it with what it needs.
  */
 export function applyInput(kumaTables: readonly TableText[], desired: readonly TableText[], m: KumaMarkers, createFirst: readonly string[] = []): string {
-  const sections = new Map<string, string[]>(createFirst.map((name) => [name, []]));
-  for (const t of desired) {
+  const section = (name: string, lines: string[]): [string, string[]] => [name, lines];
+  const rendered = desired.map((t) => {
     const old = kumaTables.find((k) => k.name === t.name);
-    sections.set(t.name, [...(old ? removalCommands(old, m) : []), ...t.chainLines, ...t.lines]);
-  }
-  for (const k of kumaTables.filter((k) => !desired.some((t) => t.name === k.name))) sections.set(k.name, removalCommands(k, m));
-  return [...sections].flatMap(([name, lines]) => [`*${name}`, ...lines, 'COMMIT']).join('\n') + '\n';
+    return section(t.name, [...(old ? removalCommands(old, m) : []), ...t.chainLines, ...t.lines]);
+  });
+  const removalsOnly = kumaTables.filter((k) => !desired.some((t) => t.name === k.name)).map((k) => section(k.name, removalCommands(k, m)));
+  const ordered = [
+    ...createFirst.map((name) => section(name, [])),
+    ...rendered.filter(([name]) => name !== 'nat'),
+    ...rendered.filter(([name]) => name === 'nat'),
+    ...removalsOnly,
+  ];
+  return ordered.flatMap(([name, lines]) => [`*${name}`, ...lines, 'COMMIT']).join('\n') + '\n';
 }
 
 /**

@@ -71,4 +71,15 @@ describe('applyInput: cleanup and new rules in one restore input', () => {
       ].join('\n'),
     );
   });
+
+  it('commits nat, whose jumps start the redirection, after the raw rules it relies on (a kill between tables leaves none or all)', () => {
+    const desired = parseTables(
+      '*nat\n-N KUMA_MESH_OUTBOUND\n-A OUTPUT -j KUMA_MESH_OUTBOUND\nCOMMIT\n*raw\n-A OUTPUT -p udp --dport 53 -j CT --zone 2\nCOMMIT\n*mangle\n-A OUTPUT -j MARK --set-mark 1\nCOMMIT\n',
+    );
+    const tables = applyInput([], desired, m, ['nat', 'raw', 'mangle'])
+      .split('\n')
+      .filter((l) => l.startsWith('*'));
+    // Empty sections first (legacy's table order), then raw and mangle with their rules, nat last.
+    expect(tables).toEqual(['*nat', '*raw', '*mangle', '*raw', '*mangle', '*nat']);
+  });
 });
