@@ -31,7 +31,12 @@ function parseYaml(text: string): Json {
     const detail = error.message.split('\n')[0];
     throw new ConfigError(`error converting YAML to JSON: error converting YAML to JSON: yaml: ${detail}`);
   }
-  return first.toJS({ maxAliasCount: 100 }) as Json;
+  try {
+    return first.toJS({ maxAliasCount: 100 }) as Json;
+  } catch (e) {
+    // Aliases expanding past the bound (a "billion laughs" document) are bad input, not a runtime failure.
+    throw new ConfigError(`error converting YAML to JSON: error converting YAML to JSON: yaml: ${(e as Error).message}`);
+  }
 }
 
 function jsonKind(value: Json): string {

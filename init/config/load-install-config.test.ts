@@ -180,10 +180,24 @@ describe("Kuma's bad-flag errors", () => {
     expect(errorOf(['--vnet', 'docker0']).message).toBe(
       'failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .VNet: invalid virtual network definition: docker0',
     );
+    // Issue 9.11: an empty interface name passed validation and failed at restore with a backend hint.
+    for (const vnet of [':1.2.3.0/24', 'an-interface-name-too-long:10.0.0.0/8', 'a b:10.0.0.0/8']) {
+      expect(errorOf(['--vnet', vnet])).toBeInstanceOf(ConfigError);
+      expect(errorOf(['--vnet', vnet]).message).toContain(`invalid virtual network definition: ${vnet}: the interface name`);
+    }
     expect(errorOf(['--exclude-inbound-ips', '']).message).toBe(
       'failed to initialize config: unable to initialize IPv4 redirect configuration: unable to initialize .Inbound: parsing excluded outbound ports for IPs failed: invalid exclusion rule: the rule cannot be empty',
     );
     expect(errorOf(['--exclude-outbound-ips', 'fe80::zz']).message).toContain("unable to initialize .Outbound: parsing excluded outbound ports for IPs failed: invalid exclusion rule: invalid IP address: 'fe80::zz'");
+  });
+});
+
+describe('hostile config files', () => {
+  it('a billion-laughs YAML is a configuration error (exit 1) naming the file, not a runtime failure', () => {
+    const laughs = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...'bcdefghi'.split('').map((c, i) => `${c}: &${c} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)].join('\n');
+    const error = errorOf(['--config', 'laughs.yaml'], { files: { 'laughs.yaml': laughs } });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain("parsing configuration from file 'laughs.yaml' failed");
   });
 });
 

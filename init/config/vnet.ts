@@ -11,6 +11,11 @@ export interface VnetNetwork {
   cidr: string;
 }
 
+/** What the kernel (IFNAMSIZ) and an iptables-restore line accept as `-i <name>`; a trailing `+` matches a prefix. */
+function validInterfaceName(name: string): boolean {
+  return name.length >= 1 && Buffer.byteLength(name) <= 15 && !/[\s/"'\\]/.test(name) && name !== '.' && name !== '..';
+}
+
 /** The networks of `family`, sorted by interface name; validates every entry of both families. */
 export function parseVnetNetworks(networks: readonly string[], family: AddressFamily): VnetNetwork[] {
   const byIface = new Map<string, string>();
@@ -19,6 +24,12 @@ export function parseVnetNetworks(networks: readonly string[], family: AddressFa
     if (colon < 0) throw new ConfigError(`invalid virtual network definition: ${network}`);
     const iface = network.slice(0, colon);
     const cidr = network.slice(colon + 1);
+    // Kuma passes any name to `-i`; iptables then refuses the whole restore with an unrelated-looking error.
+    if (!validInterfaceName(iface)) {
+      throw new ConfigError(
+        `invalid virtual network definition: ${network}: the interface name before ':' must be 1 to 15 characters without spaces, quotes or '/'`,
+      );
+    }
     const ip = parseGoCidr(cidr);
     if (!ip) throw new ConfigError(`invalid CIDR definition for ${cidr}: invalid CIDR address: ${cidr}`);
     if (ip.isIPv4 === (family === 'ipv4')) byIface.set(iface, cidr);
