@@ -98,6 +98,16 @@ describe('detectProfile with recorded outputs (Debian 12, iptables 1.8.9)', () =
     expect((await detectProfile(config((c) => (c.ipFamilyMode = 'ipv4')), system({}))).ipv6Usable).toBe(false);
   });
 
+  it('warns, even without --verbose, when `ip` is missing on a pod with IPv6 addresses (issue 9.11)', async () => {
+    const sys = system({});
+    const run = sys.run;
+    sys.run = (cmd, args, o) => (cmd === 'ip' ? Promise.resolve({ code: 127, stdout: '', stderr: 'spawn ip ENOENT' }) : run(cmd, args, o));
+    const p = await detectProfile(config(), sys);
+    expect(p.ipv6Usable).toBe(false);
+    const warning = p.warnings.find((w) => w.family === 'ipv6');
+    expect(warning?.message).toContain("the 'ip' command (iproute2) could not be run");
+  });
+
   it('reads nameservers only when DNS is redirected without captureAll, and reports an unreadable file', async () => {
     const files = { '/etc/resolv.conf': 'nameserver 10.96.0.10\nnameserver fd00::a\n' };
     expect((await detectProfile(config(), system({}, files))).nameservers).toEqual([]);

@@ -130,12 +130,13 @@ async function detectIPv6(
 }
 
 /** `ip -6 addr add ::6/128 dev lo` (Kuma uses netlink); an existing address is fine, so it is not even added again. */
-async function addInboundPassthroughIPv6(deps: SystemDeps, loopback: NetInterface): Promise<string | undefined> {
+async function addInboundPassthroughIPv6(deps: SystemDeps, loopback: NetInterface): Promise<{ message: string; ipMissing: boolean } | undefined> {
   if (loopback.addresses.some((a) => a.family === 'IPv6' && a.address === '::6')) return undefined;
   const r = await deps.run('ip', ['-6', 'addr', 'add', '::6/128', 'dev', 'lo'], { env: deps.env });
   // Already there: netlink's EEXIST, which iproute2 words "File exists" or (IPv6) "address already assigned".
   if (r.code === 0 || /file exists|address already assigned/i.test(r.stderr)) return undefined;
-  return `failed to add IPv6 address ::6/128 to loopback interface: ${r.stderr.trim()}`;
+  // 127: `ip` could not be started (init/system/run.ts).
+  return { message: `failed to add IPv6 address ::6/128 to loopback interface: ${r.stderr.trim()}`, ipMissing: r.code === 127 };
 }
 
 async function readUsers(deps: SystemDeps) {
@@ -216,7 +217,10 @@ export async function detectProfile(
   }
   const failure = await addInboundPassthroughIPv6(deps, loopback);
   if (failure) {
-    if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
+    // Kuma warns only with --verbose; a missing `ip` on a pod with IPv6 addresses would silently leave IPv6 unredirected.
+    if (failure.ipMissing) {
+      warn(`the pod has IPv6 addresses but the 'ip' command (iproute2) could not be run, so IPv6 traffic will not be redirected: ${failure.message}. Install iproute2 in the init image, or set --ip-family-mode ipv4 to silence this`, 'ipv6');
+    } else if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure.message}`, 'ipv6');
     return profile(undefined);
   }
   return profile(await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, assume));
