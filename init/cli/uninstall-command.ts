@@ -18,6 +18,7 @@ import { commandHelp, withUsageHint } from './help.ts';
 import { ioLog } from './install-command.ts';
 import type { CliIo } from './io.ts';
 import { CLEANUP, INITIALIZE, inStep } from './step-errors.ts';
+import { withNetnsLock } from '../system/index.ts';
 
 interface UninstallState {
   config: TransparentProxyConfig;
@@ -71,9 +72,14 @@ export async function uninstallTransparentProxy(args: readonly string[], io: Cli
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
 
   const log = ioLog(io);
-  // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
-  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { assumeModules: !config.dryRun }));
-  for (const w of profile.warnings) log.warn(w.message, w.family);
-  await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
+  const run = async () => {
+    // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
+    const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { assumeModules: !config.dryRun }));
+    for (const w of profile.warnings) log.warn(w.message, w.family);
+    await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
+  };
+  // Serialised with installs in the same network namespace (init/system/netns-lock.ts); a dry run changes nothing.
+  if (config.dryRun) await run();
+  else await withNetnsLock(io.system, config.wait, run);
   return EXIT_OK;
 }

@@ -10,7 +10,7 @@
 // backend) and install again. A dry run, explicit or unknown executables
 // take Kuma's probing path straight away.
 import type { TransparentProxyConfig } from '../config/index.ts';
-import type { SystemDeps } from '../system/index.ts';
+import { type SystemDeps, withNetnsLock } from '../system/index.ts';
 import { detectProfile, type EnvironmentProfile } from '../profile/index.ts';
 import { type RenderedRules, renderRules } from '../rules/index.ts';
 import { type ApplyLog, AssumptionRejected, ensureLoadable, install, type InstallResult } from '../exec/index.ts';
@@ -66,7 +66,17 @@ export async function detectAndInstall(config: TransparentProxyConfig, deps: Sys
 
   // A dry run prints what Kuma's probing detects: nothing is assumed.
   if (config.dryRun) return { path: 'dry-run', rendered: (await detectAndRender(false)).rendered };
+  // From the first save (the snapshot) to the last restore, no other kuma-init may change this namespace.
+  return withNetnsLock(deps, config.wait, () => detectAndApply(config, deps, out, detectAndRender));
+}
 
+async function detectAndApply(
+  config: TransparentProxyConfig,
+  deps: SystemDeps,
+  out: PipelineOutput,
+  detectAndRender: (assumeModules: boolean) => Promise<Detected>,
+): Promise<PipelineResult> {
+  const phase = out.phase ?? direct;
   const assumed = await detectAndRender(true);
   if (allAssumed(assumed.profile)) {
     try {

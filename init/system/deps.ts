@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { networkInterfaces, release } from 'node:os';
-import { spawnCommand, type RunCommand } from './run.ts';
+import { holdCommand, spawnCommand, type HoldCommand, type RunCommand } from './run.ts';
 
 export interface InterfaceAddress {
   address: string;
@@ -18,6 +18,8 @@ export interface NetInterface {
 
 export interface SystemDeps {
   run: RunCommand;
+  /** Starts a process that runs until released (the network-namespace lock, netns-lock.ts). */
+  hold: HoldCommand;
   readFile(path: string): Promise<string>;
   writeFile(path: string, content: string, mode: number): Promise<void>;
   fileExists(path: string): boolean;
@@ -63,6 +65,7 @@ function localInterfaces(): Promise<NetInterface[]> {
 export function systemDeps(overrides: Partial<SystemDeps> = {}): SystemDeps {
   return {
     run: spawnCommand,
+    hold: holdCommand,
     // Small local files (/etc/passwd, resolv.conf, /proc/net): a synchronous read takes microseconds,
     // where fs/promises makes several thread-pool round trips that a loaded machine delays by milliseconds.
     readFile: (p) => {

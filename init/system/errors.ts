@@ -9,7 +9,9 @@ export type ApplyErrorCode =
   | 'CLEANUP_WITHOUT_COMMENTS'
   | 'IPTABLES_SAVE_FAILED'
   | 'RESTORE_FAILED'
-  | 'ROLLBACK_FAILED';
+  | 'ROLLBACK_FAILED'
+  | 'NETNS_LOCKED'
+  | 'NETNS_LOCK_FAILED';
 
 export class ApplyError extends Error {
   constructor(

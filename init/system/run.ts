@@ -44,6 +44,54 @@ export const spawnCommand: RunCommand = (cmd, args, opts = {}) =>
     }
   });
 
+/** A process kept running while its caller needs it (the netns lock's holder). */
+export interface HeldProcess {
+  /** Resolves true once the process echoed `ready` on stdout, false when it exited first (with its result). */
+  ready: Promise<{ held: true } | { held: false; result: RunResult }>;
+  /** Closes its stdin, so the process ends, and waits for it. */
+  release(): Promise<void>;
+}
+
+/** Starts a process that lives as long as its stdin is open; `ready` is written to its stdin and expected back on stdout. */
+export type HoldCommand = (cmd: string, args: readonly string[], ready: string, opts?: Pick<RunOptions, 'env'>) => HeldProcess;
+
+/**
+ * Spawns `cmd` with `ready` already in its stdin pipe: a program such as `flock … cat` echoes it only once
+ * it runs (after the lock), and ends when the pipe closes — on release(), or when this process dies.
+ */
+export const holdCommand: HoldCommand = (cmd, args, ready, opts = {}) => {
+  const child = spawn(cmd, [...args], { env: opts.env ? { ...process.env, ...opts.env } : process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let startError: Error | undefined;
+  const closed = new Promise<RunResult>((resolve) => {
+    child.on('error', (err) => (startError = err));
+    child.on('close', (code, signal) =>
+      resolve(
+        code !== null && !startError
+          ? { code, stdout, stderr }
+          : { code: 127, stdout, stderr: stderr || (startError?.message ?? `${cmd} was killed by ${signal}`) },
+      ),
+    );
+  });
+  const echoed = new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.includes(ready)) resolve();
+    });
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin.on('error', () => undefined); // the process may exit before reading stdin
+  child.stdin.write(ready);
+  return {
+    ready: Promise.race([echoed.then(() => ({ held: true as const })), closed.then((result) => ({ held: false as const, result }))]),
+    release: async () => {
+      child.stdin.end();
+      await closed;
+    },
+  };
+};
+
 export interface CountingRunner {
   run: RunCommand;
   /** Processes spawned through `run` since creation or the last reset. */

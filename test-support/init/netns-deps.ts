@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemDeps, type SystemDeps } from '../../init/system/deps.ts';
 import { parseIpAddrJson } from '../../init/profile/parse.ts';
-import { countSpawns, spawnCommand, type CountingRunner } from '../../init/system/run.ts';
+import { countSpawns, holdCommand, spawnCommand, type CountingRunner } from '../../init/system/run.ts';
 import type { Netns } from './netns.ts';
 
 export interface NetnsDeps extends SystemDeps {
@@ -36,6 +36,10 @@ export function netnsDeps(ns: Netns, opts: NetnsDepsOptions = {}): NetnsDeps {
     ...base,
     run: spawns.run,
     spawns,
+    hold: (cmd, args, ready, o) => {
+      const [c, a] = ns.wrap(cmd, args);
+      return holdCommand(c, a, ready, o);
+    },
     readFile: async (path) => {
       // /proc/net describes the reader's network namespace: read it from inside the test's.
       if (path.startsWith('/proc/net/')) return ns.runOk('cat', [path]);

@@ -25,6 +25,8 @@ export function recordedSystem(opts: {
       const r = opts.respond(line, o?.input);
       return Promise.resolve({ code: 127, stdout: '', stderr: `not recorded: ${line}`, ...r });
     },
+    // Stand-in for the netns lock's holder (no kernel here): held at once.
+    hold: () => ({ ready: Promise.resolve({ held: true }), release: () => Promise.resolve() }),
     readFile: (path) => {
       const text = opts.files?.[path];
       if (text === undefined) return Promise.reject(Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' }));

@@ -1,0 +1,46 @@
+// One install (or uninstall) at a time per network namespace. Two kuma-init
+// runs in one namespace (a CNI retry, a restarted init container racing its
+// predecessor, two hosts' agents) otherwise read the same snapshot and the
+// second one's restore fails with "Chain already exists", then rolls back over
+// the first one's rules (issue 9). Why this shape:
+// - the lock is an flock(2) on the namespace's own nsfs inode
+//   (`/proc/self/ns/net` opened inside the namespace): every process of that
+//   namespace, and anyone opening /var/run/netns/<name>, sees the same inode,
+//   no lock directory is needed (the init container's file system may be
+//   read-only), and the kernel releases it when the holder dies, so a killed
+//   install never leaves a stale lock;
+// - Node has no flock(2), so util-linux `flock` holds it: `flock … cat` started
+//   through SystemDeps.hold (in the target namespace) echoes a token once it
+//   holds the lock and lives until its stdin closes — on release, or when this
+//   process is killed.
+import { ApplyError } from './errors.ts';
+import type { SystemDeps } from './deps.ts';
+
+const ready = 'kuma-init-netns-lock\n';
+
+/**
+ * Runs `fn` holding the namespace's lock. `waitSeconds` bounds the wait (0: no limit, as iptables'
+ * own `--wait 0`). A timeout or a missing `flock` is NETNS_LOCKED / NETNS_LOCK_FAILED; nothing was changed.
+ */
+export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env'>, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const wait = waitSeconds > 0 ? ['--wait', String(waitSeconds)] : [];
+  const holder = deps.hold('flock', ['--exclusive', ...wait, '--conflict-exit-code', '75', '/proc/self/ns/net', 'cat'], ready, { env: deps.env });
+  const got = await holder.ready;
+  if (!got.held) {
+    if (got.result.code === 75) {
+      throw new ApplyError(
+        'NETNS_LOCKED',
+        `another kuma-init install or uninstall kept this network namespace locked for ${waitSeconds}s; nothing was changed. Next step: retry, or raise --wait`,
+      );
+    }
+    throw new ApplyError(
+      'NETNS_LOCK_FAILED',
+      `could not lock the network namespace with flock (${got.result.stderr.trim() || `exit code ${got.result.code}`}); nothing was changed. Next step: install util-linux (flock) in the init image`,
+    );
+  }
+  try {
+    return await fn();
+  } finally {
+    await holder.release();
+  }
+}
