@@ -12,7 +12,7 @@ import type { TransparentProxyConfig } from '../config/index.ts';
 import { ApplyError, countSpawns, systemDeps, type SystemDeps } from '../system/index.ts';
 import { type EnvironmentProfile, type FamilyProfile, type IpFamily, type IptablesMode, tableNames } from '../profile/index.ts';
 import { alreadyInstalled } from './idempotency.ts';
-import { markersFor, removalCommands, tablesWithKumaContent, type KumaMarkers } from './kuma-rules.ts';
+import { markersFor, removalCommands, tablesWithKumaContent, tablesWithKumaLines, type KumaMarkers } from './kuma-rules.ts';
 import { silentLog, type ApplyLog } from './log.ts';
 import { parseTables, type TableText } from './restore-text.ts';
 import { failureReason, isTransientFailure, missingFeature, runRestore } from './restore.ts';
@@ -102,10 +102,21 @@ function tablesKumaWouldCreate(fp: FamilyProfile, current: readonly TableText[])
   return tableNames.filter((t) => !current.some((c) => c.name === t));
 }
 
-function failureHint(stderr: string, family: IpFamily, mode: IptablesMode): string {
+/** What to do after a failed restore; `raced`: another process changed the tables meanwhile (legacy only says "line N failed"). */
+function failureHint(stderr: string, family: IpFamily, mode: IptablesMode, raced: boolean): string {
   if (isTransientFailure(stderr)) return 'another process kept the xtables lock; raise --wait/--max-retries or retry';
+  if (raced || /Chain already exists|File exists/.test(stderr)) return 'another process changed the same rules at the same time; run kuma-init again';
+  // Only a missing match, target or kernel feature is a reason to try the other backend.
+  const missing = missingFeature(stderr);
+  if (!missing) return 'check the rules with --dry-run and the options that produced them';
   const other = mode === 'nft' ? 'legacy' : 'nft';
-  return `the kernel or the ${familyCommand[family]}-${mode} build cannot load these rules; try --iptables-mode ${other} or check the rules with --dry-run`;
+  return `the kernel or the ${familyCommand[family]}-${mode} build cannot load these rules (missing ${missing}); try --iptables-mode ${other} or check the rules with --dry-run`;
+}
+
+/** A table after a failed restore holds this install's rules (and nobody else's): rendered ones as rendered, cleaned ones without Kuma lines. */
+function ownsTable(table: TableText, desired: readonly TableText[], m: KumaMarkers): boolean {
+  const rendered = desired.find((t) => t.name === table.name);
+  return rendered ? alreadyInstalled([table], [rendered], m) : !tablesWithKumaLines([table], m).length;
 }
 
 /**
@@ -154,14 +165,23 @@ export async function install(
     log.info(`applying rules with ${exe.restore} --noflush:`, family);
     log.info(combined.trim(), family);
     const r = await runRestore(d, config, { exe, input: combined, mode: 'noflush', family }, log);
-    const snapshot: Snapshot = { family, exe, saveText, touched: [...new Set([...created, ...[...desired, ...kumaTables].map((t) => t.name)])] };
+    const snapshot: Snapshot = {
+      family,
+      exe,
+      saveText,
+      touched: [...new Set([...created, ...[...desired, ...kumaTables].map((t) => t.name)])],
+      owns: (table) => ownsTable(table, desired, m),
+    };
     if (r.code !== 0) {
-      for (const s of [snapshot, ...done.reverse()]) await rollBack(d, config, s, log);
+      const rolled = [];
+      for (const s of [snapshot, ...done.reverse()]) rolled.push(await rollBack(d, config, s, log));
+      const undone = rolled.some((x) => x.restored.length) ? 'the previous rules were restored' : 'nothing was changed';
+      const raced = rolled.some((x) => x.foreign.length);
       const missing = fp.assumed && !isTransientFailure(r.stderr) ? missingFeature(r.stderr) : undefined;
       if (missing) throw new AssumptionRejected(family, exe.mode, missing);
       throw new ApplyError(
         'RESTORE_FAILED',
-        `unable to restore ${familyCommand[family]} rules: ${exe.restore} failed: ${failureReason(r.stderr)}; the previous rules were restored. Next step: ${failureHint(r.stderr, family, exe.mode)}`,
+        `unable to restore ${familyCommand[family]} rules: ${exe.restore} failed: ${failureReason(r.stderr)}; ${undone}. Next step: ${failureHint(r.stderr, family, exe.mode, raced)}`,
       );
     }
     done.push(snapshot);

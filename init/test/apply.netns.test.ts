@@ -195,10 +195,38 @@ describe.skipIf(skip).each(['legacy', 'nft'] as const)('executor on %s', (mode) 
     const failure = await install(changed, profile, broken, log, deps).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplyError);
     expect((failure as ApplyError).code).toBe('RESTORE_FAILED');
-    expect((failure as ApplyError).message).toMatch(/NO_SUCH_TARGET.*previous rules were restored/);
+    expect((failure as ApplyError).message).toMatch(/NO_SUCH_TARGET.*; (the previous rules were restored|nothing was changed)\./);
     expect((failure as ApplyError).message).not.toContain('\n');
     expect(lines.filter((l) => l.includes('restoring failed'))).toHaveLength(1);
     expect(await save()).toBe(before);
+  });
+
+  it('a restore beaten by another writer rolls back nothing of the winner and says so (issue 9.2)', async () => {
+    const config = richConfig(mode);
+    const env = await environment(mode, config);
+    const winnerConfig = richConfig(mode);
+    winnerConfig.redirect.outbound.excludePorts = [4444];
+    let raced = false;
+    // The other install lands between this install's save and its restore (no netns lock at this level).
+    const deps: NetnsDeps = {
+      ...env.deps,
+      run: async (cmd, args, o) => {
+        if (!raced && args.includes('--noflush')) {
+          raced = true;
+          await install(winnerConfig, env.profile, renderRules(winnerConfig, env.profile), undefined, env.deps);
+        }
+        return env.deps.run(cmd, args, o);
+      },
+    };
+    const { log, lines } = recordingLog();
+    const failure = await install(config, env.profile, renderRules(config, env.profile), log, deps).catch((e: unknown) => e);
+    const winnerState = await env.save();
+    expect(failure).toBeInstanceOf(ApplyError);
+    expect((failure as ApplyError).message).toMatch(/nothing was changed\. Next step: another process changed the same rules at the same time/);
+    expect((failure as ApplyError).message).not.toMatch(/--iptables-mode/);
+    // The winner's nat rules survive: its excluded port is still there.
+    expect(winnerState).toMatch(/--dports? 4444|4444/);
+    expect(lines.some((l) => /table nat was changed by another process/.test(l))).toBe(true);
   });
 
   it('the pre-flight names the backends tried, the kernel and the missing match', async () => {
@@ -228,9 +256,39 @@ describe.skipIf(skip)('xtables lock (legacy)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('a lock held past --wait fails with "nothing was changed", not a failed rollback (issue 9.9)', async () => {
+    const lockfile = join(dir, 'xtables-held.lock');
+    const config = { ...richConfig('legacy'), wait: 1, retry: { maxRetries: 0, sleepBetweenRetries: 0 } };
+    const { deps, profile, save } = await environment('legacy', config, { XTABLES_LOCKFILE: lockfile });
+    const before = await save();
+    const holder = spawn('flock', [lockfile, 'sleep', '30']);
+    await new Promise((r) => setTimeout(r, 200)); // let flock take the lock
+    const failure = await install(config, profile, renderRules(config, profile), undefined, deps).catch((e: unknown) => e);
+    holder.kill();
+    expect(failure).toBeInstanceOf(ApplyError);
+    expect((failure as ApplyError).code).toBe('RESTORE_FAILED');
+    expect((failure as ApplyError).message).toMatch(/Can't lock .*; nothing was changed\. Next step: another process kept the xtables lock/);
+    expect(await save()).toBe(before);
+  });
+
+  it('--wait 0 passes no flag, and iptables-legacy-restore 1.8.9 then waits for the lock without limit', async () => {
+    const lockfile = join(dir, 'xtables-forever.lock');
+    const config = { ...richConfig('legacy'), wait: 0, retry: { maxRetries: 0, sleepBetweenRetries: 0 } };
+    const { deps, profile, save } = await environment('legacy', config, { XTABLES_LOCKFILE: lockfile });
+    const holder = spawn('flock', [lockfile, 'sleep', '1.5']);
+    await new Promise((r) => setTimeout(r, 200));
+    const { log, lines } = recordingLog();
+    const result = await install(config, profile, renderRules(config, profile), log, deps);
+    holder.kill();
+    // No try failed: the restore waited until the holder let go.
+    expect(lines.filter((l) => l.includes('restoring failed'))).toEqual([]);
+    expect(result.families.map((f) => f.action)).toEqual(['applied', 'applied']);
+    expect(await save()).toContain('KUMA_MESH_OUTBOUND');
+  });
+
   it('a held lock is retried per config.retry until it is free', async () => {
     const lockfile = join(dir, 'xtables.lock');
-    // iptables-legacy-restore takes the lock only with --wait; --wait=1 gives up after 1s, then a retry succeeds.
+    // --wait=1 gives up after 1s, then a retry succeeds.
     const config = { ...richConfig('legacy'), wait: 1, retry: { maxRetries: 4, sleepBetweenRetries: 200 } };
     const { deps, profile, save } = await environment('legacy', config, { XTABLES_LOCKFILE: lockfile });
     const holder = spawn('flock', [lockfile, 'sleep', '1.6']);
