@@ -87,7 +87,7 @@ export const installFlags: readonly InstallFlag[] = [
   flag('ebpf-tc-attach-iface', 'string', at('ebpf.tcAttachIface', identity), 'name of the interface which TC eBPF programs should be attached to'),
   flag('exclude-outbound-ports-for-uids', 'stringArray', stringArray('redirect.outbound.excludePortsForUIDs'), 'outbound ports to exclude for specific uids in a format of protocol:ports:uids, e.g. 53,3000-5000:106-108'),
   flag('vnet', 'stringArray', stringArray('redirect.vnet.networks'), 'virtual networks in a format of interfaceNameRegex:CIDR, e.g. docker0:172.17.0.0/16, br+:172.18.0.0/16, iface:::1/64'),
-  flag('wait', 'uint', at('wait', uint), 'seconds to wait for the xtables exclusive lock (0 = no --wait flag)', { defaultText: '5' }),
+  flag('wait', 'uint', at('wait', uint), 'seconds to wait for the xtables lock and for another kuma-init in this network namespace (0 = no limit: no --wait flag, and iptables-legacy-restore 1.8.9 waits)', { defaultText: '5' }),
   flag('wait-interval', 'uint', at('waitInterval', uint), 'microseconds between xtables lock attempts'),
   flag('max-retries', 'uint', at('retry.maxRetries', uint), 'maximum number of times to retry an installation before giving up', { defaultText: '4' }),
   flag('sleep-between-retries', 'duration', at('retry.sleepBetweenRetries', parseJsonDuration), 'time to sleep between retries (Kuma parses the value as JSON: \'"2s"\' or nanoseconds)', {
