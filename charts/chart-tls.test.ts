@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectorConfigFrom } from '../webhook/config/load-config.ts';
 import { StandInApiServer } from '../webhook/test/support/stand-in-api-server.ts';
 import { objectOfKind as one, unknownServeFlags, validateKubeObject, type KubeDoc } from '../test-support/kube-objects.ts';
-import { chart, noHelm, render, renderAgainst, renderError, renderErrorIn, renderIn } from './render-chart.ts';
+import { chart, helm, noHelm, render, renderAgainst, renderError, renderErrorIn, renderIn } from './render-chart.ts';
 
 const appVersion = (parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 const kumaWebhookConfiguration = 'kuma-admission-mutating-webhook-configuration';
@@ -44,6 +44,14 @@ describe.skipIf(noHelm)('charts/kuma-injector: defaults', () => {
     const own = injectorConfig(render('injectorConfig.initContainer.image=mine:1', 'injectorConfig.sidecarContainer.uid=1234'));
     expect(own.initContainer.image).toBe('mine:1');
     expect(own.sidecarContainer).toMatchObject({ image: 'kumahq/kuma-dp:2.13.10', uid: 1234 });
+  });
+
+  it('prints the images, the certificate mode and the configuration order in NOTES.txt', () => {
+    const notes = helm('install', 'kuma-injector', chart, '-n', 'kuma-system', '--dry-run=client', '--set', 'injectorConfig.initContainer.image=mine:1', '--set', 'tls.mode=certmanager').split('NOTES:')[1] ?? '';
+    expect(notes).toContain('kuma-sidecar: kumahq/kuma-dp:2.13.10');
+    expect(notes).toContain('kuma-init:    mine:1');
+    expect(notes).toContain('tls.mode=certmanager');
+    expect(notes).toContain(`is called before kuma-cp's (${kumaWebhookConfiguration})`);
   });
 
   it("leaves native sidecars off, as Kuma 2.13's experimental.sidecarContainers", () => {
