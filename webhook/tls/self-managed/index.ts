@@ -10,3 +10,5 @@ export { defaultRotationPolicy, planRotation } from './rotation-plan.ts';
 export type { RotationPolicy, RotationStep } from './rotation-plan.ts';
 export { trustedBundle } from './tls-state.ts';
 export type { TlsState } from './tls-state.ts';
+export { parseSecretReference, startSelfManagedTls } from './start-in-cluster.ts';
+export type { SelfManagedFlags } from './start-in-cluster.ts';

@@ -6,7 +6,7 @@ import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StandInApiServer } from '../../test/support/stand-in-api-server.ts';
 import { assertServable } from '../certificate-checks.ts';
-import { kubernetesCertificateApi, SelfManagedTls } from './index.ts';
+import { kubernetesCertificateApi, parseSecretReference, SelfManagedTls, startSelfManagedTls } from './index.ts';
 import type { CertificateApi, SelfManagedTlsOptions } from './index.ts';
 
 const objects = { namespace: 'kuma-system', secretName: 'kuma-injector-tls', webhookConfigurationName: 'kuma-admission-injector-kuma-system' };
@@ -134,5 +134,15 @@ describe('self-managed TLS (stand-in API server)', () => {
     const tls = await replica();
     expect(() => assertServable(tls.current())).not.toThrow();
     await expect(replica({ api: kubernetesCertificateApi(standIn.kubeConfig(), { ...objects, webhookConfigurationName: 'absent' }) })).rejects.toThrow(/MutatingWebhookConfiguration absent.*404/);
+  });
+
+  it('starts from the serve flags, and names what is wrong with them', async () => {
+    const flags = { secret: 'kuma-system/kuma-injector-tls', webhookConfiguration: objects.webhookConfigurationName, dnsNames: ['kuma-injector.kuma-system.svc'] };
+    const tls = await startSelfManagedTls(standIn.kubeConfig(), flags);
+    running.push(tls);
+    expect(tls.current().cert).toBe(decoded(secret().data['tls.crt']));
+    expect(parseSecretReference('kuma-system/kuma-injector-tls')).toEqual({ namespace: 'kuma-system', name: 'kuma-injector-tls' });
+    for (const bad of ['kuma-injector-tls', 'a/b/c', 'Kuma/x', '/x', 'ns/']) expect(() => parseSecretReference(bad)).toThrow(/<namespace>\/<name>/);
+    expect(() => startSelfManagedTls(standIn.kubeConfig(), { ...flags, dnsNames: [] })).toThrow(/--tls-dns-name is required/);
   });
 });
