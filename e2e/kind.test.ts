@@ -220,7 +220,7 @@ describe.skipIf(skipReason)('kind: Kuma 2.13 control plane with this webhook and
     expect(kumaWebhookNames()).toEqual(expect.arrayContaining(['mesh.defaulter.kuma-admission.kuma.io', 'owner-reference.kuma-admission.kuma.io', 'namespace-kuma-injector.kuma.io', 'pods-kuma-injector.kuma.io']));
   });
 
-  it('registered both pods as Dataplanes with kuma-cp', () => {
+  it('registered the three pods as Dataplanes with kuma-cp', () => {
     const { items: dataplanes } = JSON.parse(kubectl('get', 'dataplanes', '-n', 'e2e', '-o', 'json')) as { items: { metadata: { name: string } }[] };
     expect(dataplanes.map((d) => d.metadata.name).sort()).toEqual(['client', 'other', 'server']);
   });
