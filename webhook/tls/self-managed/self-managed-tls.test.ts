@@ -133,7 +133,17 @@ describe('self-managed TLS (stand-in API server)', () => {
     standIn.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: objects.secretName, namespace: objects.namespace }, data: { 'tls.crt': 'eA==' } });
     const tls = await replica();
     expect(() => assertServable(tls.current())).not.toThrow();
-    await expect(replica({ api: kubernetesCertificateApi(standIn.kubeConfig(), { ...objects, webhookConfigurationName: 'absent' }) })).rejects.toThrow(/MutatingWebhookConfiguration absent.*404/);
+    await expect(replica({ api: kubernetesCertificateApi(standIn.kubeConfig(), { ...objects, webhookConfigurationName: 'absent' }), startTimeoutMs: 0 })).rejects.toThrow(/MutatingWebhookConfiguration absent.*404/);
+  });
+
+  it('waits at start for a configuration that is created after the Deployment (Helm install order)', async () => {
+    const late = { ...objects, webhookConfigurationName: 'created-later' };
+    const starting = replica({ api: kubernetesCertificateApi(standIn.kubeConfig(), late), startTimeoutMs: 30_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    standIn.put({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'created-later' }, webhooks: [{ name: webhookNames[0], clientConfig: {} }] });
+    const tls = await starting;
+    const trusted = (standIn.get('MutatingWebhookConfiguration', 'created-later') as unknown as { webhooks: { clientConfig: { caBundle: string } }[] }).webhooks[0]!.clientConfig.caBundle;
+    expect(new X509Certificate(tls.current().cert).verify(new X509Certificate(decoded(trusted)).publicKey)).toBe(true);
   });
 
   it('starts from the serve flags, and names what is wrong with them', async () => {

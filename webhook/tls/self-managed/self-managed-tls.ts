@@ -36,12 +36,18 @@ export interface SelfManagedTlsOptions {
   /** Re-read of the Secret and the caBundle, in ms (default 30 s); overlapMs must exceed it. */
   resyncMs?: number;
   log?: TlsLogger;
+  /**
+   * How long start() keeps trying (default 60 s): at install, Helm creates the
+   * MutatingWebhookConfiguration after the Deployment, and RBAC may lag.
+   */
+  startTimeoutMs?: number;
   /** The clock (tests). */
   now?: () => Date;
 }
 
 /** Passes that lose a write race start over, a few times, before waiting for the next resync. */
 const maxAttempts = 5;
+const startRetryMs = 1000;
 const silent: TlsLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
 export class SelfManagedTls implements KeyPairSource {
@@ -64,11 +70,22 @@ export class SelfManagedTls implements KeyPairSource {
     if (this.policy.overlapMs <= this.resyncMs) throw new Error(`overlapMs (${this.policy.overlapMs}) must exceed resyncMs (${this.resyncMs}): every replica must re-read the Secret before the old CA leaves the caBundle`);
   }
 
-  /** Runs the first pass: resolves once a pair is served and the caBundle trusts it; throws otherwise. */
+  /** Runs the first pass until it succeeds: resolves once a pair is served and the caBundle trusts it; throws after startTimeoutMs. */
   static async start(options: SelfManagedTlsOptions): Promise<SelfManagedTls> {
     const tls = new SelfManagedTls(options);
-    await tls.reconcile({ throwOnError: true });
-    return tls;
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    for (;;) {
+      try {
+        await tls.reconcile({ throwOnError: true });
+        return tls;
+      } catch (error) {
+        if (Date.now() + startRetryMs > deadline) {
+          tls.close();
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, startRetryMs));
+      }
+    }
   }
 
   current(): KeyPair {
