@@ -100,6 +100,7 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
     watcher.refresh();
     passes.run();
   }, config.checkIntervalSeconds * 1000);
+  passes.run(); // sees what changed between the first pass and the watches
 
   await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
   log.info('stopping: cleaning up');

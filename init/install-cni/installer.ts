@@ -47,6 +47,20 @@ async function sha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The regular files of a conf dir that may be configs (not over MAX_CONFIG_BYTES), with their text; [] when the dir is missing. */
+export async function readConfDir(dir: string): Promise<{ name: string; text: string }[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files: { name: string; text: string }[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(dir, entry.name);
+    if (((await stat(path).catch(() => undefined))?.size ?? Infinity) > MAX_CONFIG_BYTES) continue;
+    const text = await readTextIfExists(path).catch(() => undefined);
+    if (text !== undefined) files.push({ name: entry.name, text });
+  }
+  return files;
+}
+
 export class Installer {
   private binary: CopiedBinary | undefined;
   private sourceHash: string | undefined;
@@ -117,7 +131,8 @@ export class Installer {
     const token = await this.readToken();
     const ca = await failingAs('kubeconfig', `could not read the CA file ${this.config.caFile}`, () => readFile(this.config.caFile));
     const text = kubeconfigText({ protocol, host, port, token, ca });
-    if ((await readTextIfExists(this.kubeconfigPath)) !== text) {
+    // The mode counts too: the file holds a credential.
+    if ((await readTextIfExists(this.kubeconfigPath)) !== text || (await modeOr(this.kubeconfigPath, 0)) !== 0o600) {
       await failingAs('kubeconfig', `could not write ${this.kubeconfigPath}`, () => writeFileAtomic(this.kubeconfigPath, text, 0o600));
       this.log.info('wrote kubernetes config', { path: this.kubeconfigPath });
     }
@@ -210,16 +225,7 @@ export class Installer {
       const names = new Set(await readdir(dir).catch(() => []));
       return resolveConfName(this.config.confName, (n) => names.has(n));
     }
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    const files: { name: string; text: string }[] = [];
-    for (const entry of entries) {
-      if (!entry.isFile()) continue;
-      const path = join(dir, entry.name);
-      if (((await stat(path).catch(() => undefined))?.size ?? Infinity) > MAX_CONFIG_BYTES) continue;
-      const text = await readTextIfExists(path).catch(() => undefined);
-      if (text !== undefined) files.push({ name: entry.name, text });
-    }
-    return discoverConfName(files);
+    return discoverConfName(await readConfDir(dir));
   }
 
   /** Puts the primary plugin's file back: its own bytes when nobody wrote after us, else the chain minus kuma-cni. */
