@@ -80,13 +80,6 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
       const listen = config.readyz;
       server = await failingAs('config', 'cannot serve the readiness endpoint', () => startReadinessServer(listen, () => installer.problems(), log));
     }
-    if (config.repair.mode !== 'off') {
-      // Loaded only when used: the Kubernetes client is most of the agent's start-up time and memory.
-      const { PodRepair, repairKubeConfig } = await import('./pod-repair.ts');
-      const kubeConfig = await failingAs('config', 'cannot load the kubeconfig for the race repair', () => repairKubeConfig(config.repair.kubeconfigFile));
-      repair = new PodRepair(config.repair, kubeConfig, log, () => ready);
-      repair.start();
-    }
   } catch (error) {
     await server?.close();
     if (!(error instanceof InstallCniError)) throw error;
@@ -102,7 +95,22 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
   }, config.checkIntervalSeconds * 1000);
   passes.run(); // sees what changed between the first pass and the watches
 
-  await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
+  let exitCode = 0;
+  if (config.repair.mode !== 'off') {
+    try {
+      // Loaded only when used: the Kubernetes client is most of the agent's start-up time and memory.
+      const { PodRepair, repairKubeConfig } = await import('./pod-repair.ts');
+      const kubeConfig = await failingAs('config', 'cannot load the kubeconfig for the race repair', () => repairKubeConfig(config.repair.kubeconfigFile));
+      repair = new PodRepair(config.repair, kubeConfig, log, () => ready);
+      repair.start();
+    } catch (error) {
+      if (!(error instanceof InstallCniError)) throw error;
+      log.error(error.message, { code: error.code });
+      exitCode = error.exitCode;
+    }
+  }
+
+  if (exitCode === 0) await new Promise<void>((resolve) => (stop.aborted ? resolve() : stop.addEventListener('abort', () => resolve(), { once: true })));
   log.info('stopping: cleaning up');
   clearInterval(interval);
   watcher.close();
@@ -112,5 +120,5 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
   await installer.cleanup();
   await rm(config.readyFile, { force: true }).catch(() => undefined);
   log.info('finished cleanup');
-  return 0;
+  return exitCode;
 }

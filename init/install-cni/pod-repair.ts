@@ -86,6 +86,7 @@ export class PodRepair {
         },
         restart,
       );
+      if (this.stopped) this.abort.abort(); // stopped while the watch was connecting
     } catch (error) {
       restart(error);
     }
