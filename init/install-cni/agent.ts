@@ -68,12 +68,18 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
     if (ready) repair?.nudge();
   };
 
+  const cleanUp = async () => {
+    await installer.cleanup();
+    await rm(config.readyFile, { force: true }).catch((error: Error) => log.error('could not remove the ready file', { error: error.message }));
+    log.info('finished cleanup');
+  };
+
   let server: ReadinessServer | undefined;
   try {
     await pass(true);
     if (!config.stayRunning) {
-      await installer.cleanup();
-      await rm(config.readyFile, { force: true });
+      log.info('SLEEP is false: cleaning up');
+      await cleanUp();
       return 0;
     }
     if (config.readyz) {
@@ -117,8 +123,6 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
   repair?.stop();
   await passes.idle();
   await server?.close();
-  await installer.cleanup();
-  await rm(config.readyFile, { force: true }).catch(() => undefined);
-  log.info('finished cleanup');
+  await cleanUp();
   return exitCode;
 }
