@@ -58,6 +58,8 @@ describe('install-cni agent process', () => {
     expect(statSync(join(node.binDir, 'kuma-cni')).mode & 0o111).toBe(0o111);
     expect(statSync(join(node.confDir, 'ZZZ-kuma-cni-kubeconfig')).mode & 0o777).toBe(0o600);
     expect(existsSync(node.readyFile)).toBe(true);
+    // The plugin finds the agent as Kuma's does: the first word of argv[0] in /proc/<pid>/cmdline.
+    expect(readFileSync(`/proc/${agent!.child.pid}/cmdline`, 'utf8').split('\0')[0]).toBe(node.env.INSTALL_CNI_PROCESS_TITLE);
 
     for (let i = 0; i < 3; i++) {
       primaryWrites(conflist, PRIMARY);
