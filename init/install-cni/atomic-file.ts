@@ -4,8 +4,9 @@
 // sees the old file or the new one, never a half-written one.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { copyFile, open, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { copyFile, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { MAX_CONFIG_BYTES } from './go-json.ts';
 
 /** Creates `path` atomically with `mode`: `fill` writes the content into the open temporary file. */
 async function replaceAtomically(path: string, mode: number, fill: (temporary: string, file: FileHandle) => Promise<void>): Promise<void> {
@@ -34,13 +35,30 @@ export async function copyFileAtomic(source: string, target: string, mode: numbe
   await replaceAtomically(target, mode, (temporary) => copyFile(source, temporary));
 }
 
-/** The file's text, or undefined when it does not exist. */
-export async function readTextIfExists(path: string): Promise<string | undefined> {
+/**
+ * The file's text, or undefined when it does not exist. At most `maxBytes` + 1
+ * bytes are read: a longer file comes back cut, one byte over the limit, so
+ * that callers can refuse it without holding all of it.
+ */
+export async function readTextIfExists(path: string, maxBytes = MAX_CONFIG_BYTES): Promise<string | undefined> {
+  let file: FileHandle;
   try {
-    return await readFile(path, 'utf8');
+    file = await open(path, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
+  }
+  try {
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    await file.close();
   }
 }
 

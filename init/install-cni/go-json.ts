@@ -5,12 +5,12 @@
 
 export type JsonObject = { [key: string]: unknown };
 
-/** Config files bigger than this are not CNI configs; they are never parsed. */
+/** Config files bigger than this are not CNI configs; they are never read whole nor parsed. */
 export const MAX_CONFIG_BYTES = 1 << 20;
 
 /** The object a text holds, or undefined when it is not a JSON object (or too big to be a config). */
 export function parseJsonObject(text: string): JsonObject | undefined {
-  if (text.length > MAX_CONFIG_BYTES) return undefined;
+  if (Buffer.byteLength(text) > MAX_CONFIG_BYTES) return undefined;
   try {
     const value: unknown = JSON.parse(text);
     return isJsonObject(value) ? value : undefined;

@@ -22,7 +22,7 @@ import {
 } from './cni-conf.ts';
 import type { AgentConfig } from './config.ts';
 import { failingAs, InstallCniError } from './errors.ts';
-import { MAX_CONFIG_BYTES, parseJsonObject, type JsonObject } from './go-json.ts';
+import { parseJsonObject, type JsonObject } from './go-json.ts';
 import { kubeconfigText, usableToken } from './kubeconfig.ts';
 import type { AgentLog } from './log.ts';
 import { renderPluginConfig } from './plugin-config.ts';
@@ -47,15 +47,13 @@ async function sha256(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** The regular files of a conf dir that may be configs (not over MAX_CONFIG_BYTES), with their text; [] when the dir is missing. */
+/** The regular files of a conf dir with their text (cut past MAX_CONFIG_BYTES); [] when the dir is missing. */
 export async function readConfDir(dir: string): Promise<{ name: string; text: string }[]> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const files: { name: string; text: string }[] = [];
   for (const entry of entries) {
     if (!entry.isFile()) continue;
-    const path = join(dir, entry.name);
-    if (((await stat(path).catch(() => undefined))?.size ?? Infinity) > MAX_CONFIG_BYTES) continue;
-    const text = await readTextIfExists(path).catch(() => undefined);
+    const text = await readTextIfExists(join(dir, entry.name)).catch(() => undefined);
     if (text !== undefined) files.push({ name: entry.name, text });
   }
   return files;
