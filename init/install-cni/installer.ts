@@ -26,9 +26,12 @@ import { parseJsonObject, type JsonObject } from './go-json.ts';
 import { kubeconfigText, usableToken } from './kubeconfig.ts';
 import type { AgentLog } from './log.ts';
 import { renderPluginConfig } from './plugin-config.ts';
+import { SlidingWindowLimit } from './rate-limit.ts';
 
 /** Name of the standalone config when CNI_CONF_NAME is unset (Kuma's Helm default). */
 const STANDALONE_CONF_NAME = 'kuma-cni.conf';
+/** Re-chains allowed per minute: a primary plugin that rewrites its file on every change must not start a write war. */
+const MAX_RECHAINS_PER_MINUTE = 30;
 const BINARY_NAME = 'kuma-cni';
 
 /** The binary as copied: a later stat that differs means someone replaced or removed it. */
@@ -68,6 +71,7 @@ export class Installer {
   private primaryText: string | undefined;
   /** What this agent last wrote there. */
   private writtenText: string | undefined;
+  private readonly rechains = new SlidingWindowLimit(MAX_RECHAINS_PER_MINUTE, 60_000);
 
   constructor(
     private readonly config: AgentConfig,
@@ -197,6 +201,9 @@ export class Installer {
     } catch (error) {
       if (!(error instanceof ChainError)) throw error;
       return [`${path}: ${error.message}`];
+    }
+    if (!this.rechains.tryTake()) {
+      return [`${path} was rewritten without kuma-cni ${MAX_RECHAINS_PER_MINUTE} times within a minute; chaining again in ${Math.ceil(this.rechains.msUntilFree() / 1000)} s`];
     }
     await failingAs('pluginConfig', `could not write ${path}`, async () => writeFileAtomic(path, chained, await modeOr(path, 0o644)));
     this.writtenText = chained;

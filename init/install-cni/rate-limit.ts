@@ -2,6 +2,8 @@
 // last actions' times). A token bucket of the same rate would allow up to
 // twice the limit inside one window (a full bucket, then the refill); the
 // race repair promises "at most N pods per minute", so it counts exactly.
+// The installer uses it too, to bound re-chaining against a primary plugin
+// that rewrites its file on every change.
 export class SlidingWindowLimit {
   private readonly times: number[] = [];
 
