@@ -105,6 +105,7 @@ export async function runAgent(config: AgentConfig, log: AgentLog, stop: AbortSi
   if (config.repair.mode !== 'off') {
     try {
       // Loaded only when used: the Kubernetes client is most of the agent's start-up time and memory.
+      // (A static import also made bin/install-cni.js hang at start under tsx's loader.)
       const { PodRepair, repairKubeConfig } = await import('./pod-repair.ts');
       const kubeConfig = await failingAs('config', 'cannot load the kubeconfig for the race repair', () => repairKubeConfig(config.repair.kubeconfigFile));
       repair = new PodRepair(config.repair, kubeConfig, log, () => ready);
