@@ -68,7 +68,10 @@ checksum all see the same pair.
 {{- $images := dict
   "sidecarContainer" (dict "image" (printf "%s:%s" .Values.sidecarImage.repository .Values.sidecarImage.tag))
   "initContainer" (dict "image" (printf "%s:%s" .Values.initImage.repository (.Values.initImage.tag | default .Chart.AppVersion))) -}}
-{{ toYaml (mustMergeOverwrite $images (deepCopy .Values.injectorConfig)) }}
+{{- $config := mustMergeOverwrite $images (deepCopy .Values.injectorConfig) -}}
+{{- /* cni.enabled turns on the injector's CNI mode (kuma-validation instead of kuma-init). */}}
+{{- if .Values.cni.enabled }}{{- $_ := set $config "cniEnabled" true }}{{- end }}
+{{ toYaml $config }}
 {{- end -}}
 
 {{/* Values the injector treats as "inject": selectors and code must agree. */}}
