@@ -14,4 +14,6 @@ export {
 } from './config.ts';
 export { applyConfigDocument } from './config-document.ts';
 export { parseIpFamilyMode } from './ip-family-mode.ts';
-export { parsePorts } from './ports.ts';
+export { ConfigError } from './errors.ts';
+export { parseGoCidr, parseGoIp } from './ip-address.ts';
+export { parsePort, parsePorts, parseUint16 } from './ports.ts';
