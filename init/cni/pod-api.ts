@@ -1,9 +1,9 @@
 // The one API call kuma-cni makes: GET the pod named by CNI_ARGS, with the
 // kubeconfig install-cni wrote (explicit path, current context), retried as
 // Kuma does (kumahq/kuma@v2.13.10: app/cni/pkg/cni/kubernetes_linux.go: every
-// error retried, 30 retries 1 s apart). @kubernetes/client-node is imported
-// only here and only when a pod is fetched: it is most of the plugin's start
-// cost, and skipped pods never need it.
+// error retried, 30 retries 1 s apart). @kubernetes/client-node lives in
+// kube-client.ts, imported only when a pod is fetched: it is most of the
+// plugin's start cost, and skipped pods never need it.
 import { CniError } from './errors.ts';
 import type { PodView } from './pod-decision.ts';
 
@@ -19,7 +19,7 @@ const MAX_ANNOTATIONS = 4096;
 
 export type FetchPod = (namespace: string, name: string) => Promise<PodView>;
 
-interface PodLike {
+export interface PodLike {
   metadata?: { annotations?: Record<string, string> };
   spec?: { containers?: Array<{ name?: string }>; initContainers?: Array<{ name?: string }> };
 }
@@ -34,24 +34,16 @@ export function podView(pod: PodLike): PodView {
   return { containers: names(pod.spec?.containers), initContainers: names(pod.spec?.initContainers), annotations };
 }
 
-const describe = (error: unknown): string => {
+export const describeError = (error: unknown): string => {
   const e = error as { code?: number; body?: unknown; message?: string };
   const text = typeof e.code === 'number' ? `HTTP ${e.code}: ${typeof e.body === 'string' ? e.body : JSON.stringify(e.body)}` : (e.message ?? String(error));
   return text.slice(0, 512);
 };
 
-/** A client for `kubeconfig`; a kubeconfig that cannot be loaded is an error (no pod starts meshless). */
+/** A client for `kubeconfig` (client-node loaded on first use). */
 export async function kubePodFetcher(kubeconfig: string): Promise<FetchPod> {
-  const { KubeConfig, CoreV1Api } = await import('@kubernetes/client-node');
-  const kc = new KubeConfig();
-  let api: InstanceType<typeof CoreV1Api>;
-  try {
-    kc.loadFromFile(kubeconfig);
-    api = kc.makeApiClient(CoreV1Api);
-  } catch (error) {
-    throw new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describe(error)}`);
-  }
-  return async (namespace, name) => podView(await api.readNamespacedPod({ namespace, name }));
+  const { clientNodePodFetcher } = await import('./kube-client.ts');
+  return clientNodePodFetcher(kubeconfig);
 }
 
 /** The GET with Kuma's retry; the last error becomes Kuma's message. */
@@ -63,8 +55,8 @@ export async function getPodWithRetry(fetch: FetchPod, namespace: string, name: 
       return await fetch(namespace, name);
     } catch (error) {
       last = error;
-      onRetry?.(describe(error));
+      onRetry?.(describeError(error));
     }
   }
-  throw new CniError('POD_GET', `failed to get pod annotations: failed to retrieve pod data from Kubernetes API: ${describe(last)}`);
+  throw new CniError('POD_GET', `failed to get pod annotations: failed to retrieve pod data from Kubernetes API: ${describeError(last)}`);
 }
