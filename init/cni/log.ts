@@ -50,8 +50,8 @@ export function formatLine(level: 'INFO' | 'DEBUG', message: string, fields: Fie
   return `${now.toISOString()}\t${level}\tkuma-cni\t${bounded(message) as string}${tail}\n`;
 }
 
-function openAgentStderr(): { fd: number; pid: number } | undefined {
-  const pids = pidsOf(AGENT_ARGV0);
+function openAgentStderr(argv0: string): { fd: number; pid: number } | undefined {
+  const pids = pidsOf(argv0);
   if (pids.length !== 1) return undefined;
   try {
     return { fd: openSync(`/proc/${pids[0]}/fd/2`, constants.O_WRONLY), pid: pids[0]! };
@@ -69,10 +69,10 @@ function openFile(path: string): number | undefined {
   }
 }
 
-/** Debug until the config's level is known, as Kuma's file logger. */
-export function openCniLog(file: string): CniLog {
+/** Debug until the config's level is known, as Kuma's file logger. `agentArgv0` is for tests. */
+export function openCniLog(file: string, agentArgv0 = AGENT_ARGV0): CniLog {
   const fileFd = openFile(file);
-  const agent = openAgentStderr();
+  const agent = openAgentStderr(agentArgv0);
   let level: LogLevel = 'debug';
   const write = (line: string) => {
     for (const fd of [fileFd, agent?.fd]) {

@@ -1,7 +1,11 @@
 // Kuma 2.13.10's skip rules and config sources for kuma-cni, with the legacy
 // fallback's defaults and quirks (Kuma's annotations_linux_test.go cases 1–5
 // are the first test).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
 import { CniError } from './errors.ts';
 import { intermediateConfig } from './legacy-annotations.ts';
 import { parseCniArgs, parseLogLevel, parsePluginConf } from './plugin-config.ts';
@@ -124,5 +128,41 @@ describe('plugin config and CNI_ARGS', () => {
     expect(errorOf(() => parseCniArgs('K8S_POD_NAME=p;FOO=1'))).toBe('failed to load CNI arguments: ARGS: unknown args ["FOO=1"]');
     expect(errorOf(() => parseCniArgs('K8S_POD_NAME'))).toBe('failed to load CNI arguments: ARGS: invalid pair "K8S_POD_NAME"');
     expect(parseCniArgs('IgnoreUnknown=true;__proto__=x').podName).toBe('');
+  });
+});
+
+describe.skipIf(missingConformance('install-cni'))("Kuma's conflist entry (golden 10-kuma-cni.conf)", () => {
+  it('is read as it is: level, kubeconfig, excluded namespaces', () => {
+    const golden = parseJsonObject(readFileSync(join(conformanceDir(), 'install-cni', '10-kuma-cni.conf'), 'utf8'));
+    const conf = parsePluginConf(golden, '0.3.1');
+    expect([parseLogLevel(conf.logLevel), conf.kubeconfig, conf.excludeNamespaces]).toEqual(['info', '/etc/cni/net.d/ZZZ-kuma-cni-kubeconfig', ['kube-system']]);
+    const args = { podName: 'p', podNamespace: 'kube-system', infraContainerId: '', ip: '' };
+    expect(decideBeforeFetch(args, conf.excludeNamespaces).kind).toBe('skip');
+  });
+});
+
+describe('hostile pods', () => {
+  it('any annotations give a decision or a CniError, never another exception or a polluted prototype', () => {
+    const keys = fc.constantFrom(
+      CONFIG_ANNOTATION,
+      'traffic.kuma.io/exclude-inbound-ports',
+      'traffic.kuma.io/exclude-outbound-ports',
+      'kuma.io/transparent-proxying-ip-family-mode',
+      'kuma.io/gateway',
+      'kuma.io/builtin-dns',
+      'kuma.io/application-probe-proxy-port',
+      'traffic.kuma.io/exclude-outbound-ips',
+      '__proto__',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(keys, fc.oneof(fc.string(), fc.constantFrom('9901', 'yes', '', 'ipv6', '{a: [', '__proto__: {x: 1}')))), (pairs) => {
+        try {
+          decideForPod(injected(Object.fromEntries(pairs)));
+        } catch (error) {
+          if (!(error instanceof CniError)) throw error;
+        }
+        expect(({} as Record<string, unknown>).x).toBeUndefined();
+      }),
+    );
   });
 });

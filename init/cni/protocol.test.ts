@@ -1,5 +1,6 @@
 // The CNI protocol checks in skel's order (containernetworking/cni v1.3.0),
 // and the printed result/error shapes.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CniError, errorJson } from './errors.ts';
 import { emptyResult, formatResult, parsePrevResult } from './prev-result.ts';
@@ -106,5 +107,35 @@ describe('result and error printing', () => {
   it('rejects a prevResult of another version family or with bad addresses', () => {
     expect(() => parsePrevResult({ ...bridge040, cniVersion: '1.0.0' }, '0.4.0')).toThrow('unmarshalled CNIVersion is "1.0.0"');
     expect(() => parsePrevResult({ ...bridge040, ips: [{ version: '4', address: '10.1.0.500/24' }] }, '0.4.0')).toThrow('invalid CIDR');
+  });
+});
+
+describe('hostile stdin', () => {
+  const onlyCniErrors = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      if (!(error instanceof CniError)) throw error;
+    }
+  };
+  it('any bytes: a request or a CniError', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => onlyCniErrors(() => parseRequest(addEnv, () => Buffer.from(bytes)))));
+  });
+  it('any JSON as network config and prevResult: a request or a CniError', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.constantFrom('0.2.0', '0.3.1', '0.4.0', '1.0.0'), (value, version) => {
+        onlyCniErrors(() => parseRequest(addEnv, () => Buffer.from(JSON.stringify({ name: 'n', cniVersion: version, prevResult: value }))));
+        onlyCniErrors(() => formatResult(parsePrevResult(parseJsonObject(JSON.stringify({ v: value })).v!, version), version));
+      }),
+    );
+  });
+  it('any fields in a prevResult of the right version: a result or a CniError', () => {
+    const anyList = fc.array(fc.oneof(fc.jsonValue(), fc.record({ address: fc.string(), dst: fc.string(), name: fc.string(), version: fc.string() })), { maxLength: 4 });
+    fc.assert(
+      fc.property(fc.constantFrom('0.2.0', '0.3.1', '0.4.0', '1.0.0'), anyList, anyList, anyList, fc.jsonValue(), (version, ips, routes, interfaces, dns) => {
+        const prev = { cniVersion: version, ips, routes, interfaces, dns, ip4: ips[0] ?? null };
+        onlyCniErrors(() => formatResult(parsePrevResult(parseJsonObject(JSON.stringify(prev)), version), version));
+      }),
+    );
   });
 });
