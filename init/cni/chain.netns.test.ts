@@ -183,6 +183,20 @@ describe.skipIf(
         expect(logged.map((line) => (JSON.parse(line.split('\t')[4]!) as { reason: string }).reason)).toEqual([reason]);
       });
 
+      it('a kubeconfig with an exec credential plugin goes through client-node', async () => {
+        const execCredential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: 'exec-token' } });
+        const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kuma-cni-exec-')), 'kubeconfig');
+        const exec = { apiVersion: 'client.authentication.k8s.io/v1', command: '/bin/sh', args: ['-c', `printf '%s' '${execCredential}'`], interactiveMode: 'Never' };
+        writeFileSync(kubeconfig, node.api.kubeconfigYaml({ exec }));
+        node.api.put(await injectedPod('exec-auth', 'cni-legacy'));
+        const pod = await node.newPod('exec-auth');
+        const r = await node.add(pod, kumaCni, '0.3.1', {}, { kubernetes: { kubeconfig, exclude_namespaces: [] } });
+        expect(r.kuma.code, r.kuma.stdout).toBe(0);
+        expect(node.api.authorizations.at(-1)).toBe('Bearer exec-token');
+        expect(hasKumaRules(await rulesOf(pod.netns))).toBe(true);
+        expect(node.api.authorizations).toContain('Bearer stand-in-token');
+      });
+
       it('DEL succeeds and changes nothing, even with a broken config; CHECK follows the version rules', async () => {
         const { pod, bridge } = added['cni-legacy']!;
         const rules = await rulesOf(pod.netns);

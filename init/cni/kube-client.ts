@@ -1,15 +1,20 @@
-// The pod GET with @kubernetes/client-node's KubeConfig: it loads the
-// kubeconfig (explicit path, current context) and supplies the request's
+// The pod GET. The kubeconfig (explicit path, current context) is loaded by
+// @kubernetes/client-node's KubeConfig, which supplies the request's
 // authentication and TLS (token, client certificate, CA, exec and auth
-// providers, proxy) through applyToHTTPSOptions; the one GET is then a plain
-// node request. Not through the generated CoreV1Api: loading the generated
-// API and its models costs about twice what the whole install costs
-// (docs/cni.md "Performance"), on the start of every pod. Loaded lazily by
-// pod-api.ts.
+// providers, proxy) through applyToHTTPSOptions; the one GET is a plain node
+// request. Why not simply client-node's CoreV1Api: kuma-cni starts once per
+// pod and every millisecond of its start delays the pod; loading the
+// generated API and its models cost more than the whole install, and
+// KubeConfig alone still costs about as much as the install
+// (docs/cni.md "Performance"). So the kubeconfig install-cni writes (a
+// server, a CA, a bearer token; kubeconfig.ts reads exactly that shape) is
+// used directly, and every other kubeconfig goes through client-node, which
+// this module then loads. Loaded lazily by pod-api.ts.
+import { readFileSync } from 'node:fs';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import { CniError } from './errors.ts';
+import { simpleKubeconfig } from './kubeconfig.ts';
 import { describeError, podView, type FetchPod, type PodLike } from './pod-api.ts';
 
 /** A pod object is at most ~1.5 MiB in etcd; anything larger is not a pod. */
@@ -49,24 +54,37 @@ function get(url: URL, options: RequestOptions): Promise<string> {
   });
 }
 
+export type Options = RequestOptions & { headers: Record<string, string> };
+
+const podUrl = (server: string, namespace: string, name: string) =>
+  new URL(`${server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
+
+export const clientError = (error: unknown) => new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describeError(error)}`);
+
 /** A client for `kubeconfig`; a kubeconfig that cannot be loaded is an error (no pod starts meshless). */
-export function clientNodePodFetcher(kubeconfig: string): FetchPod {
-  const kc = new KubeConfig();
-  let server: string;
+export async function clientNodePodFetcher(kubeconfig: string): Promise<FetchPod> {
+  let text: string;
   try {
-    kc.loadFromFile(kubeconfig);
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('No active cluster!');
-    server = cluster.server;
+    text = readFileSync(kubeconfig, 'utf8');
   } catch (error) {
-    throw new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describeError(error)}`);
+    throw clientError(error);
   }
-  return async (namespace, name) => {
-    // Per attempt: exec and token-file credentials may rotate between retries.
-    const options: RequestOptions & { headers: Record<string, string> } = { headers: { Accept: 'application/json' } };
-    await kc.applyToHTTPSOptions(options);
-    const url = new URL(`${server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
-    const pod = JSON.parse(await get(url, options)) as PodLike;
-    return podView(pod);
-  };
+  const simple = simpleKubeconfig(text);
+  const client = simple
+    ? {
+        server: simple.server,
+        options: (): Promise<Options> =>
+          Promise.resolve({
+            headers: { Accept: 'application/json', ...(simple.token ? { Authorization: `Bearer ${simple.token}` } : {}) },
+            ca: simple.ca,
+            rejectUnauthorized: !simple.insecure,
+            servername: simple.tlsServerName,
+          }),
+      }
+    : (await import('./client-node-kubeconfig.ts')).viaClientNode(kubeconfig);
+  if (simple && simple.server.startsWith('http:') && !simple.insecure) {
+    // client-node's rule, kept for the direct path
+    throw clientError(new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false'));
+  }
+  return async (namespace, name) => podView(JSON.parse(await get(podUrl(client.server, namespace, name), await client.options())) as PodLike);
 }

@@ -143,7 +143,7 @@ export class CniNode {
    * ADD through the chain: loopback (its own network, as containerd runs it), then bridge → `kuma`
    * (the kuma-cni binary, or none to stop after the bridge), cniVersion `version`.
    */
-  async add(pod: CniPodRef, kuma: string | undefined, version = '0.3.1', kumaEnv: Record<string, string> = {}): Promise<ChainResult> {
+  async add(pod: CniPodRef, kuma: string | undefined, version = '0.3.1', kumaEnv: Record<string, string> = {}, kumaExtra: Record<string, unknown> = {}): Promise<ChainResult> {
     const ok = (r: RunResult, what: string) => {
       if (r.code !== 0) throw new Error(`${what} ADD failed (${r.code}): ${r.stdout}${r.stderr}`);
       return r.stdout;
@@ -153,7 +153,7 @@ export class CniNode {
     const bridge = ok(await this.exec(join(CNI_BIN, 'bridge'), 'ADD', pod, { cniVersion: version, name, ...this.bridgeConf() }), 'bridge');
     if (!kuma) return { bridge, kuma: { code: 0, stdout: '', stderr: '' } };
     const prevResult = JSON.parse(bridge) as object;
-    return { bridge, kuma: await this.exec(kuma, 'ADD', pod, { cniVersion: version, name, ...this.kumaConf(), prevResult }, kumaEnv) };
+    return { bridge, kuma: await this.exec(kuma, 'ADD', pod, { cniVersion: version, name, ...this.kumaConf(kumaExtra), prevResult }, kumaEnv) };
   }
 
   async destroy(): Promise<void> {

@@ -25,6 +25,8 @@ s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }, s, () =>
 
 export class StandInPodApi {
   readonly requests: string[] = [];
+  /** The Authorization header of every request, in order. */
+  readonly authorizations: string[] = [];
   private readonly pods = new Map<string, StandInPod>();
   private failing = false;
   private readonly server = createServer((request, response) => this.handle(request, response));
@@ -52,13 +54,13 @@ export class StandInPodApi {
     this.failing = failing;
   }
 
-  /** A kubeconfig for the plugin (server on the node namespace's loopback). */
-  kubeconfigYaml(): string {
+  /** A kubeconfig for the plugin (server on the node namespace's loopback); a bearer token unless another user is given. */
+  kubeconfigYaml(user: object = { token: 'stand-in-token' }): string {
     return stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'stand-in', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: 'kuma-cni', user: { token: 'stand-in-token' } }],
+      users: [{ name: 'kuma-cni', user }],
       contexts: [{ name: 'kuma-cni-context', context: { cluster: 'stand-in', user: 'kuma-cni' } }],
       'current-context': 'kuma-cni-context',
     });
@@ -72,6 +74,7 @@ export class StandInPodApi {
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const path = new URL(request.url ?? '/', 'http://stand-in').pathname;
     this.requests.push(`${request.method} ${path}`);
+    this.authorizations.push(request.headers.authorization ?? '');
     const answer = (code: number, body: object) => {
       response.writeHead(code, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
