@@ -48,18 +48,24 @@ interface Sandbox {
   close(): void;
 }
 
+interface StartingSandbox {
+  ready: Promise<Sandbox>;
+  /** Ends the holder whether or not it is ready yet. */
+  cancel(): void;
+}
+
 /** The holder process: in the pod netns, in a private mount namespace with nsswitch.conf masked. */
-function startSandbox(netns: string): Promise<Sandbox> {
-  return new Promise((resolve, reject) => {
-    const holder: ChildProcess = spawn('nsenter', [`--net=${netns}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SCRIPT], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+function startSandbox(netns: string): StartingSandbox {
+  const holder: ChildProcess = spawn('nsenter', [`--net=${netns}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SCRIPT], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const close = () => {
+    holder.stdin?.end();
+    if (holder.exitCode === null) holder.kill();
+  };
+  const ready = new Promise<Sandbox>((resolve, reject) => {
     let stderr = '';
     const timer = setTimeout(() => fail('timed out'), SANDBOX_READY_MS);
-    const close = () => {
-      holder.stdin?.end();
-      if (holder.exitCode === null) holder.kill();
-    };
     const fail = (why: string) => {
       clearTimeout(timer);
       close();
@@ -76,6 +82,7 @@ function startSandbox(netns: string): Promise<Sandbox> {
       resolve({ pid: holder.pid!, close });
     });
   });
+  return { ready, cancel: close };
 }
 
 /** SystemDeps whose commands, interfaces and /proc/net are the pod netns's; files and binaries are the host's (Kuma: the plugin runs on the host). */
@@ -103,26 +110,44 @@ export function podNetnsDeps(netns: string, sandbox: Sandbox | undefined): Syste
   };
 }
 
-/** Kuma's Initialize + Setup inside the pod netns; the restore input is logged at debug. Errors are prefixed with `context`. */
-export async function installInPodNetns(config: TransparentProxyConfig, netns: string, log: CniLog, context: string): Promise<void> {
-  let sandbox: Sandbox | undefined;
-  try {
-    sandbox = await startSandbox(netns);
-  } catch (error) {
-    log.info(
-      `failed to set up the sandbox environment. This may be due to restrictive access controls (e.g., SELinux). Attempting to continue without the sandbox: ${(error as Error).message}`,
-    );
-  }
-  try {
-    const result = await detectAndInstall(config, podNetnsDeps(netns, sandbox), {
-      log: { info: (message, family) => log.debug(message, { family }), warn: (message, family) => log.info(message, { family }) },
-      renderWarning: (line) => log.info(line),
-    });
-    const { ipv4, ipv6 } = result.rendered;
-    log.debug('generated iptables rules', { path: result.path, ipv4: ipv4.restoreInput, ipv6: ipv6?.restoreInput });
-  } catch (error) {
-    throw new CniError('APPLY', `${context}: ${(error as Error).message.slice(0, 2048)}`);
-  } finally {
-    sandbox?.close();
-  }
+export interface PodNetnsInstaller {
+  /** Kuma's Initialize + Setup inside the pod netns; errors are CniErrors prefixed with `context`. */
+  install(config: TransparentProxyConfig, context: string): Promise<void>;
+  /** Releases the sandbox when nothing is installed (a skipped pod). */
+  close(): void;
+}
+
+/**
+ * Starts setting up the sandbox at once, so its processes start while the pod is fetched; the
+ * install waits for it. The restore input is logged at debug.
+ */
+export function prepareInstall(netns: string, log: CniLog): PodNetnsInstaller {
+  const starting = startSandbox(netns);
+  const sandbox: Promise<{ ready?: Sandbox; error?: Error }> = starting.ready.then(
+    (ready) => ({ ready }),
+    (error: Error) => ({ error }),
+  );
+  return {
+    install: async (config, context) => {
+      const { ready, error } = await sandbox;
+      if (error) {
+        log.info(
+          `failed to set up the sandbox environment. This may be due to restrictive access controls (e.g., SELinux). Attempting to continue without the sandbox: ${error.message}`,
+        );
+      }
+      try {
+        const result = await detectAndInstall(config, podNetnsDeps(netns, ready), {
+          log: { info: (message, family) => log.debug(message, { family }), warn: (message, family) => log.info(message, { family }) },
+          renderWarning: (line) => log.info(line),
+        });
+        const { ipv4, ipv6 } = result.rendered;
+        log.debug('generated iptables rules', { path: result.path, ipv4: ipv4.restoreInput, ipv6: ipv6?.restoreInput });
+      } catch (failure) {
+        throw new CniError('APPLY', `${context}: ${(failure as Error).message.slice(0, 2048)}`);
+      } finally {
+        ready?.close();
+      }
+    },
+    close: () => starting.cancel(),
+  };
 }

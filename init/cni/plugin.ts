@@ -5,8 +5,7 @@
 // app/cni/pkg/cni/main_linux.go); the deliberate differences are listed in
 // docs/cni.md. Returns the exit code; stdout carries only the result or the
 // error object.
-import type { TransparentProxyConfig } from '../config/index.ts';
-import { checkPodNetns, installInPodNetns } from './apply-in-netns.ts';
+import { checkPodNetns, prepareInstall, type PodNetnsInstaller } from './apply-in-netns.ts';
 import { CniError, errorJson, wrap } from './errors.ts';
 import { openCniLog, type CniLog } from './log.ts';
 import { getPodWithRetry, KUMA_POD_RETRY, kubePodFetcher, type FetchPod, type RetryPolicy } from './pod-api.ts';
@@ -25,9 +24,9 @@ export interface PluginIo {
   stderr(text: string): void;
   logFile: string;
   retry?: RetryPolicy;
-  /** Tests replace the API client or the installer; production uses client-node and the netns installer. */
+  /** Unit tests replace the API client and the installer; production uses kube-client.ts and apply-in-netns.ts. */
   podFetcher?: (kubeconfig: string) => Promise<FetchPod>;
-  install?: (config: TransparentProxyConfig, netns: string, log: CniLog, context: string) => Promise<void>;
+  prepareInstall?: (netns: string, log: CniLog) => PodNetnsInstaller;
 }
 
 const INSTALL_CONTEXT = { 'config-annotation': 'failed to inject iptables rules', 'legacy-annotations': 'could not inject rules into namespace' } as const;
@@ -51,15 +50,24 @@ async function add(args: CmdArgs, stdinConf: JsonObject, cniVersion: string, io:
     log.info('pod excluded', { reason: before.reason, ...pod });
     return result();
   }
-  const fetcher = await (io.podFetcher ?? kubePodFetcher)(conf.kubeconfig);
-  const view = await getPodWithRetry(fetcher, before.namespace, before.name, io.retry ?? KUMA_POD_RETRY, (error) => log.debug('pod GET failed, retrying', { error, ...pod }));
-  const decision = decideForPod(view);
+  // The sandbox's processes start while the pod is fetched.
+  const installer = (io.prepareInstall ?? prepareInstall)(args.netns, log);
+  let decision;
+  try {
+    const fetcher = await (io.podFetcher ?? kubePodFetcher)(conf.kubeconfig);
+    const view = await getPodWithRetry(fetcher, before.namespace, before.name, io.retry ?? KUMA_POD_RETRY, (error) => log.debug('pod GET failed, retrying', { error, ...pod }));
+    decision = decideForPod(view);
+  } catch (error) {
+    installer.close();
+    throw error;
+  }
   if (decision.kind === 'skip') {
+    installer.close();
     log.info('pod excluded', { reason: decision.reason, ...pod });
     return result();
   }
   log.debug('installing the transparent proxy', { source: decision.source, ...pod });
-  await (io.install ?? installInPodNetns)(decision.config, args.netns, log, INSTALL_CONTEXT[decision.source]);
+  await installer.install(decision.config, INSTALL_CONTEXT[decision.source]);
   log.info('successfully injected iptables rules', { source: decision.source, ...pod });
   return result();
 }
