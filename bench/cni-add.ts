@@ -6,7 +6,8 @@
 // pod namespace. Every plugin runs as a runtime runs it: a process started
 // in a node namespace with CNI_* variables and its config on stdin (the
 // stand-in API server answers kuma-cni's pod GET on the node's loopback).
-// Each iteration uses a fresh pod namespace. Prints a markdown table; the
+// Each iteration uses a fresh pod namespace; the single executable's VERSION
+// shows what its start alone costs. Prints a markdown table; the
 // target is kuma-cni ADD <= 150 ms (docs/cni.md).
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const configFile = join(mkdtempSync(join(tmpdir(), 'bench-cni-')), 'same-rules.yaml');
   writeFileSync(configFile, stringify(SAME_RULES));
   const node = await CniNode.create(31);
-  const samples = { bridge: [] as number[], kumaCni: [] as number[], kumaInit: [] as number[] };
+  const samples = { start: [] as number[], bridge: [] as number[], kumaCni: [] as number[], kumaInit: [] as number[] };
   try {
     for (let i = 0; i < ITERATIONS + 1; i++) {
       // The first round warms the page cache (the 100 MB executable, node); it is not counted.
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
       }, 'bridge ADD');
       const conf = { cniVersion: '0.3.1', name: 'kt-net', ...node.kumaConf({ log_level: 'info' }), prevResult: JSON.parse(bridgeOut) as object };
       const cniMs = await timed(() => node.exec(kumaCni, 'ADD', pod, conf), 'kuma-cni ADD');
+      const startMs = await timed(() => node.ns.run(kumaCni, [], { env: { CNI_COMMAND: 'VERSION' } }), 'kuma-cni VERSION');
 
       const initPod = await node.newPod(`${name}-init`);
       await node.exec(join(CNI_BIN, 'loopback'), 'ADD', { ...initPod, ifname: 'lo' }, { cniVersion: '0.3.1', name: 'cni-loopback', type: 'loopback' });
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
         'kuma-init install',
       );
       if (keep) {
+        samples.start.push(startMs);
         samples.bridge.push(bridgeMs);
         samples.kumaCni.push(cniMs);
         samples.kumaInit.push(initMs);
@@ -92,6 +95,7 @@ async function main(): Promise<void> {
   }
   const rows = [
     ['`bridge` ADD (containernetworking-plugins, floor)', stats(samples.bridge)],
+    ['kuma-cni VERSION, single executable (its start alone)', stats(samples.start)],
     ['`kuma-init install transparent-proxy`, bundled, same rules (floor)', stats(samples.kumaInit)],
     ['**kuma-cni ADD**, single executable, injected pod', stats(samples.kumaCni)],
   ] as const;
