@@ -16,4 +16,4 @@ export { applyConfigDocument } from './config-document.ts';
 export { parseIpFamilyMode } from './ip-family-mode.ts';
 export { ConfigError } from './errors.ts';
 export { parseGoCidr, parseGoIp } from './ip-address.ts';
-export { parsePort, parsePorts, parseUint16 } from './ports.ts';
+export { parsePort, parsePorts } from './ports.ts';
