@@ -6,7 +6,8 @@
 // executables, CNI mode) becomes one sandbox per ADD: a holder process that
 // lives in the pod netns and in a private mount namespace with /dev/null
 // bound read-only over /etc/nsswitch.conf (no NSS lookups from xt_owner in a
-// half-built netns, kuma issue 11038); each command joins both namespaces of
+// half-built netns, kuma issue 11038) and the netns file over
+// /run/xtables.lock (Kuma's lock for iptables < 1.8.6); each command joins both namespaces of
 // the holder (`nsenter --target`), so it costs one exec instead of four. The
 // xtables lock is the netns file itself (XTABLES_LOCKFILE, as Kuma does for
 // iptables >= 1.8.6), so the host's /run/xtables.lock is never contended.
@@ -24,8 +25,16 @@ import type { CniLog } from './log.ts';
 
 const NSFS_MAGIC = 0x6e736673;
 const SANDBOX_READY_MS = 5000;
-/** Masks nsswitch.conf (when there is one), says so, then waits until its stdin closes. */
-const SANDBOX_SCRIPT = 'if [ -e /etc/nsswitch.conf ]; then mount --bind -o ro /dev/null /etc/nsswitch.conf || exit 1; fi; echo ready; read _';
+/**
+ * Masks nsswitch.conf and, for iptables older than 1.8.6 (no XTABLES_LOCKFILE), puts the netns file
+ * ($1) over the xtables lock, each when there is one; says so, then waits until its stdin closes.
+ */
+const SANDBOX_SCRIPT = [
+  'if [ -e /etc/nsswitch.conf ]; then mount --bind -o ro /dev/null /etc/nsswitch.conf || exit 1; fi',
+  'if [ -e /run/xtables.lock ]; then mount --bind -o ro "$1" /run/xtables.lock || exit 1; fi',
+  'echo ready',
+  'read _',
+].join('; ');
 
 /** CNI_NETNS must be a network namespace, and not the plugin's own (skel's check; Kuma makes it after ADD). */
 export function checkPodNetns(path: string, overridden: boolean): void {
@@ -43,7 +52,7 @@ export function checkPodNetns(path: string, overridden: boolean): void {
   }
 }
 
-interface Sandbox {
+export interface Sandbox {
   pid: number;
   close(): void;
 }
@@ -55,8 +64,8 @@ interface StartingSandbox {
 }
 
 /** The holder process: in the pod netns, in a private mount namespace with nsswitch.conf masked. */
-function startSandbox(netns: string): StartingSandbox {
-  const holder: ChildProcess = spawn('nsenter', [`--net=${netns}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SCRIPT], {
+export function startSandbox(netns: string): StartingSandbox {
+  const holder: ChildProcess = spawn('nsenter', [`--net=${netns}`, '--', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', SANDBOX_SCRIPT, 'sandbox', netns], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const close = () => {
