@@ -109,6 +109,13 @@ describe('config annotation', () => {
     expect(config.redirect.outbound.excludePorts).toEqual([]);
     expect([config.redirect.dns.enabled, config.cniMode, config.verbose]).toEqual([true, false, false]);
   });
+  it("refuses what kuma-init refuses: eBPF and inbound UID exclusions", () => {
+    expect(errorOf(() => decideForPod(injected({ [CONFIG_ANNOTATION]: 'ebpf:\n  enabled: true\n' })))).toMatch(/^failed to retrieve transparent proxy configuration: .*eBPF/i);
+    expect(errorOf(() => decideForPod(injected({ [CONFIG_ANNOTATION]: 'redirect:\n  inbound:\n    excludePortsForUIDs: ["1000"]\n' })))).toContain(
+      'redirect.inbound.excludePortsForUIDs is not supported',
+    );
+  });
+
   it('a bad document is a CNI error with Kuma wording', () => {
     expect(errorOf(() => decideForPod(injected({ [CONFIG_ANNOTATION]: 'redirect: [' })))).toMatch(
       /^failed to retrieve transparent proxy configuration: failed to load transparent proxy configuration from 'traffic.kuma.io\/transparent-proxy-config' annotation: unable to parse configuration: /,

@@ -4,7 +4,7 @@
 // a config taken from the config annotation or, when that is absent, from
 // the legacy annotations (legacy-annotations.ts). Pure; a bad config is a
 // CniError, because a pod the mesh expects must not start without its rules.
-import { applyConfigDocument, ConfigError, defaultConfig, type TransparentProxyConfig } from '../config/index.ts';
+import { applyConfigDocument, ConfigError, defaultConfig, refuseUnsupported, type TransparentProxyConfig } from '../config/index.ts';
 import { CniError } from './errors.ts';
 import { configFromLegacyAnnotations, type Annotations } from './legacy-annotations.ts';
 import type { K8sArgs } from './plugin-config.ts';
@@ -31,11 +31,16 @@ export function decideBeforeFetch(args: K8sArgs, excludeNamespaces: readonly str
   return { kind: 'fetch', namespace, name };
 }
 
-/** The config annotation over DefaultConfig(), as `--config` reads it, without env vars or fix-ups. */
+/**
+ * The config annotation over DefaultConfig(), as `--config` reads it, without env vars or fix-ups;
+ * then kuma-init's two refusals (eBPF, inbound UID exclusions; docs/tproxy-config.md), so CNI mode
+ * does not install what init mode refuses.
+ */
 function configFromAnnotation(text: string): TransparentProxyConfig {
   const config = defaultConfig();
   try {
     applyConfigDocument(config, text);
+    refuseUnsupported(config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new CniError(

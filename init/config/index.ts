@@ -15,5 +15,6 @@ export {
 export { applyConfigDocument } from './config-document.ts';
 export { parseIpFamilyMode } from './ip-family-mode.ts';
 export { ConfigError } from './errors.ts';
+export { refuseUnsupported } from './load-install-config.ts';
 export { parseGoCidr, parseGoIp } from './ip-address.ts';
 export { parsePort, parsePorts } from './ports.ts';
