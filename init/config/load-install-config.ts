@@ -64,7 +64,7 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
  * - inbound excludePortsForUIDs is refused: 2.13 renders `-A KUMA_MESH_INBOUND -j RETURN`
  *   with no match, which silently switches off all inbound redirection (tproxy spec §10 #12).
  */
-function refuseUnsupported(config: TransparentProxyConfig): void {
+export function refuseUnsupported(config: TransparentProxyConfig): void {
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
   if (config.redirect.inbound.excludePortsForUIDs.length > 0) {
     throw new ConfigError(
