@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildCniExecutable, bundleProgram } from '../bin/bundle.ts';
-import { CNI_BIN, CniNode, injectedPod } from '../init/cni/test/cni-chain.ts';
-import { destroyAll } from '../init/test/support/netns.ts';
+import { CNI_BIN, CniNode, injectedPod } from '../test-support/init/cni/cni-chain.ts';
+import { destroyAll } from '../test-support/init/netns.ts';
 
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_CNI_ITERATIONS ?? 15), 1), 50);
 const TARGET_MS = 150;

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeNodeDirs } from '../init/install-cni/test/node-dirs.ts';
+import { makeNodeDirs } from '../test-support/init/install-cni/node-dirs.ts';
 import { bundleProgram } from './bundle.ts';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { injectorConfigFrom } from '../webhook/config/load-config.ts';
-import { StandInApiServer } from '../webhook/test/support/stand-in-api-server.ts';
+import { StandInApiServer } from '../test-support/webhook/stand-in-api-server.ts';
 import { objectOfKind as one, unknownServeFlags, validateKubeObject, type KubeDoc } from '../test-support/kube-objects.ts';
 import { chart, helm, noHelm, render, renderAgainst, renderError, renderErrorIn, renderIn } from './render-chart.ts';
 

@@ -4,7 +4,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from '../test/support/netns.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
 import { checkPodNetns, podNetnsDeps, startSandbox, type Sandbox } from './apply-in-netns.ts';
 import { CniError } from './errors.ts';
 

@@ -1,5 +1,5 @@
 // Installs the transparent proxy inside the pod's network namespace with
-// kuma-init's own pipeline (detect → render → apply; init/exec/pipeline.ts):
+// kuma-init's own pipeline (detect → render → install; init/pipeline/):
 // the only file of the plugin that touches the pipeline and SystemDeps.
 // Node cannot setns(2), so every command runs through `nsenter`. Kuma's
 // per-command sandbox (kumahq/kuma@v2.13.10: pkg/transparentproxy/iptables/
@@ -16,10 +16,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statfsSync, statSync } from 'node:fs';
 import type { TransparentProxyConfig } from '../config/index.ts';
-import { detectAndInstall } from '../exec/pipeline.ts';
-import { spawnCommand, type RunCommand } from '../exec/run.ts';
-import { systemDeps, type SystemDeps } from '../profile/deps.ts';
-import { parseIpAddrJson } from '../profile/parse.ts';
+import { detectAndInstall } from '../pipeline/index.ts';
+import { parseIpAddrJson } from '../profile/index.ts';
+import { spawnCommand, systemDeps, type RunCommand, type SystemDeps } from '../system/index.ts';
 import { CniError } from './errors.ts';
 import type { CniLog } from './log.ts';
 

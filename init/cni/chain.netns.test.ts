@@ -14,11 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCniExecutable } from '../../bin/bundle.ts';
 import { missingFiles, missingRootTools } from '../../test-support/environment.ts';
-import { destroyAll, type Netns } from '../test/support/netns.ts';
-import { endpoint, probe, startListeners, stopAllListeners } from '../test/support/traffic.ts';
-import { KUMA_DP, kumaInitInstall } from '../test/support/traffic-setup.ts';
-import { runKumaInitIn } from '../test/support/traffic-validator.ts';
-import { CNI_BIN, CniNode, injectedPod, kumaInitArgs, plainPod, podIPv4, rulesOf, type CniPodRef } from './test/cni-chain.ts';
+import { destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { endpoint, probe, startListeners, stopAllListeners } from '../../test-support/init/traffic.ts';
+import { KUMA_DP, kumaInitInstall } from '../../test-support/init/traffic-setup.ts';
+import { runKumaInitIn } from '../../test-support/init/traffic-validator.ts';
+import { CNI_BIN, CniNode, injectedPod, kumaInitArgs, plainPod, podIPv4, rulesOf, type CniPodRef } from '../../test-support/init/cni/cni-chain.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG_ANNOTATION = 'traffic.kuma.io/transparent-proxy-config';

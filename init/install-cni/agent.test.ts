@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wr
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseJsonObject } from './go-json.ts';
-import { startAgent, timeUntil, type AgentProcess } from './test/agent-process.ts';
-import { makeNodeDirs, type NodeDirs } from './test/node-dirs.ts';
+import { startAgent, timeUntil, type AgentProcess } from '../../test-support/init/install-cni/agent-process.ts';
+import { makeNodeDirs, type NodeDirs } from '../../test-support/init/install-cni/node-dirs.ts';
 
 // The primary plugin's file as it writes it (its own key order and layout, which must survive).
 const PRIMARY = `{

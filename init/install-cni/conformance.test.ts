@@ -15,7 +15,7 @@ import { Installer, readConfDir } from './installer.ts';
 import { kubeconfigText } from './kubeconfig.ts';
 import { consoleAgentLog } from './log.ts';
 import { renderPluginConfig } from './plugin-config.ts';
-import { makeNodeDirs, type NodeDirs } from './test/node-dirs.ts';
+import { makeNodeDirs, type NodeDirs } from '../../test-support/init/install-cni/node-dirs.ts';
 
 const missing = missingConformance('install-cni');
 const dir = () => join(conformanceDir(), 'install-cni');

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadAgentConfig } from './config.ts';
 import { Installer } from './installer.ts';
 import { consoleAgentLog } from './log.ts';
-import { makeNodeDirs, type NodeDirs } from './test/node-dirs.ts';
+import { makeNodeDirs, type NodeDirs } from '../../test-support/init/install-cni/node-dirs.ts';
 
 const PRIMARY = '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"ptp"}]}';
 

@@ -6,9 +6,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAgent, timeUntil, type AgentProcess } from './test/agent-process.ts';
-import { makeNodeDirs, type NodeDirs } from './test/node-dirs.ts';
-import { StandInPodApi } from './test/stand-in-pod-api.ts';
+import { startAgent, timeUntil, type AgentProcess } from '../../test-support/init/install-cni/agent-process.ts';
+import { makeNodeDirs, type NodeDirs } from '../../test-support/init/install-cni/node-dirs.ts';
+import { StandInPodApi } from '../../test-support/init/install-cni/stand-in-pod-api.ts';
 
 const PRIMARY = '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"ptp"}]}';
 

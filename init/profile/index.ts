@@ -5,3 +5,4 @@ export { detectProfile, emptyFamily, probeBackend, type DetectOptions } from './
 export { VersionCache } from './executables.ts';
 export { tableNames } from './functionality.ts';
 export type { EnvironmentProfile, Executables, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
+export { parseIpAddrJson } from './parse.ts';

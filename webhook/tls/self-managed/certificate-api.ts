@@ -4,7 +4,7 @@
 // @kubernetes/client-node (tests point it at a stand-in API server).
 import { AdmissionregistrationV1Api, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { describeApiError, statusOf } from '../../state/api-error.ts';
+import { describeApiError, statusOf } from '../../kube-api/index.ts';
 import type { SecretContent } from './tls-state.ts';
 
 export interface StoredSecret extends SecretContent {

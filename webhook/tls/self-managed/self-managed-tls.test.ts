@@ -4,7 +4,7 @@
 // Secret, and a broken Secret or a mismatched key is repaired, never served.
 import { X509Certificate } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StandInApiServer } from '../../test/support/stand-in-api-server.ts';
+import { StandInApiServer } from '../../../test-support/webhook/stand-in-api-server.ts';
 import { assertServable } from '../certificate-checks.ts';
 import { kubernetesCertificateApi, parseSecretReference, SelfManagedTls, startSelfManagedTls } from './index.ts';
 import type { CertificateApi, SelfManagedTlsOptions } from './index.ts';

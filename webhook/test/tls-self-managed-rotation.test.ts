@@ -9,10 +9,10 @@ import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import autocannon from 'autocannon';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { podAdmissionReview, samplePod } from '../../demo/sample-review.ts';
-import { testServer } from '../../test/http-fixtures.ts';
-import { StandInApiServer } from '../../test/support/stand-in-api-server.ts';
-import { kubernetesCertificateApi, SelfManagedTls } from './index.ts';
+import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
+import { testServer } from '../../test-support/webhook/http-fixtures.ts';
+import { StandInApiServer } from '../../test-support/webhook/stand-in-api-server.ts';
+import { kubernetesCertificateApi, SelfManagedTls } from '../tls/self-managed/index.ts';
 
 const objects = { namespace: 'kuma-system', secretName: 'kuma-injector-tls', webhookConfigurationName: 'kuma-admission-injector-kuma-system' };
 const service = 'kuma-injector.kuma-system.svc';

@@ -9,8 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { injectOffline } from '../../../webhook/test/support/inject-offline.ts';
-import { createNetns, type Netns, type RunResult } from '../../test/support/netns.ts';
+import { injectOffline } from '../../webhook/inject-offline.ts';
+import { createNetns, type Netns, type RunResult } from '../netns.ts';
 import { StandInPodApi, type StandInPod } from './stand-in-pod-api.ts';
 
 export const CNI_BIN = '/usr/lib/cni';

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Server as NetServer } from 'node:net';
 import { stringify } from 'yaml';
-import type { Netns } from '../../test/support/netns.ts';
+import type { Netns } from '../netns.ts';
 
 export interface StandInPod {
   metadata: { name: string; namespace: string; annotations?: Record<string, string>; [field: string]: unknown };
