@@ -1,5 +1,5 @@
 // `kuma-init install transparent-proxy` options → validated config, following
-// kumactl 2.13.10's algorithm (tproxy spec §1.3, 2.13 delta §16) as one pure
+// kumactl 2.13.10's algorithm (app/kumactl/cmd/install/install_transparent_proxy.go) as one pure
 // function: first flag pass (help, dry-run, config sources, DNS flags), OS and
 // root checks, the DNS conflict check, config sources in order (deprecated
 // --config-file first) each followed by the env vars, the second flag pass,
@@ -62,7 +62,7 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
  * Deviations from Kuma 2.13.10 (docs/tproxy-config.md, "Deviations"):
  * - eBPF is refused: 2.13 never initialises it and silently installs iptables rules.
  * - inbound excludePortsForUIDs is refused: 2.13 renders `-A KUMA_MESH_INBOUND -j RETURN`
- *   with no match, which silently switches off all inbound redirection (tproxy spec §10 #12).
+ *   with no match, which silently switches off all inbound redirection (docs/tproxy-config.md).
  */
 export function refuseUnsupported(config: TransparentProxyConfig): void {
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);

@@ -1,6 +1,6 @@
 // Environment profile detection, done once per run: loopback name, users,
 // nameservers, IPv6 usability and, per family, the iptables backend and what
-// it supports (Kuma 2.13 `Config.Initialize`, tproxy spec §3). Our addition:
+// it supports (Kuma 2.13 `Config.Initialize`, pkg/transparentproxy/config/config.go). Our addition:
 // `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
 import type { TransparentProxyConfig } from '../config/index.ts';
 import { ApplyError, type NetInterface, systemDeps, type SystemDeps } from '../system/index.ts';
@@ -58,7 +58,7 @@ async function fromExplicitPaths(config: TransparentProxyConfig, deps: SystemDep
   return probe.family;
 }
 
-/** Kuma's IPv4 choice between nft and legacy (tproxy spec §3.3 step 4). */
+/** Kuma's IPv4 choice between nft and legacy (pkg/transparentproxy/config/config_executables.go). */
 async function detectIPv4(
   config: TransparentProxyConfig,
   deps: SystemDeps,
