@@ -37,9 +37,12 @@ const builders: Record<TableName, (plan: FamilyPlan) => Table> = {
   mangle: buildMangleTable,
 };
 
+/** One family's tables in Kuma's order (raw, nat, mangle), each with the rules the plan asks for (maybe none). */
+export const familyTables = (plan: FamilyPlan): Table[] => TABLE_ORDER.map((name) => builders[name](plan));
+
 function renderFamily(plan: FamilyPlan): FamilyRules {
   const options = { verbose: plan.verbose, comments: plan.commentsEnabled };
-  const sections = TABLE_ORDER.map((name) => builders[name](plan))
+  const sections = familyTables(plan)
     .map((table) => ({ table, text: renderTable(table, options) }))
     .filter((s): s is { table: Table; text: string } => s.text !== undefined);
   return {
