@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from './support/netns.ts';
-import { endpoint, probe, startListeners, stopAllListeners, type Listener } from './support/traffic.ts';
+import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from '../../test-support/init/netns.ts';
+import { endpoint, probe, startListeners, stopAllListeners, type Listener } from '../../test-support/init/traffic.ts';
 import {
   KUMA_DP,
   kumaInitInstall,
@@ -19,7 +19,7 @@ import {
   withSuffix,
   writeTrafficConfigFile,
   type TrafficAddresses,
-} from './support/traffic-setup.ts';
+} from '../../test-support/init/traffic-setup.ts';
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 /** A UID with an outbound port exclusion (`tcp:9090:4242`). */
