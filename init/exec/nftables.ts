@@ -1,4 +1,4 @@
-// The nftables executor (`--nftables`, docs/nftables.md §3): one `nft -f` per
+// The nftables executor (`--nftables`, docs/nftables.md §1, §4): one `nft -f` per
 // change, fed on stdin. Install replaces our `inet kuma` table in one
 // transaction, or does nothing when detection listed it exactly as rendered;
 // uninstall deletes it, in one transaction too, and touches nothing else.

@@ -3,7 +3,7 @@
 // talk to the kernel's nf_tables (capabilities, kernel support) and gives, in
 // the same process, our table as it is now (the install compares it with the
 // rendered one) and whether Docker's DOCKER_OUTPUT chain is in an iptables-nft
-// nat table (docs/nftables.md §4). Errors name what is missing.
+// nat table (docs/nftables.md §5). Errors name what is missing.
 import { ApplyError, type SystemDeps } from '../system/index.ts';
 import type { FamilyProfile, IpFamily, NftablesProfile } from './profile.ts';
 
