@@ -82,6 +82,18 @@ describe('--nftables through the install pipeline', () => {
     expect(plain.loads[0]).toContain('ct zone set');
   });
 
+  it('warns when Kuma rules installed with iptables-nft are present too', async () => {
+    const iptables = 'table ip nat {\n\tchain KUMA_MESH_OUTBOUND {\n\t}\n}\n';
+    const { sys } = system({ ruleset: { code: 0, stdout: iptables } });
+    const warnings: string[] = [];
+    await detectAndInstall(nftConfig(), sys, { log: { info: () => undefined, warn: (m) => warnings.push(m) }, renderWarning: () => undefined });
+    expect(warnings).toEqual([expect.stringMatching(/rules installed with iptables are present too; remove them with `kuma-init uninstall transparent-proxy`/)]);
+    const clean = system({});
+    const none: string[] = [];
+    await detectAndInstall(nftConfig(), clean.sys, { log: { info: () => undefined, warn: (m) => none.push(m) }, renderWarning: () => undefined });
+    expect(none).toEqual([]);
+  });
+
   it.each([
     ['no nft on PATH', system({}, []).sys, 'NFT_NOT_FOUND', /--nftables needs the nft executable, which is not on PATH .* Install nftables in the init image/],
     [

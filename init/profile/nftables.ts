@@ -67,6 +67,10 @@ export async function detectNftables(deps: SystemDeps, dryRun: boolean, warn: Wa
   }
   const listed = await deps.run(nft, ['-y', 'list', 'ruleset'], { env: deps.env });
   if (listed.code !== 0) return without(`${nft} cannot read the ruleset: ${unusable(listed.stderr)}`, 'NFT_UNUSABLE');
+  // Kuma chains installed by iptables-nft would redirect next to ours (iptables-legacy ones nft cannot see).
+  if (/^table ip6? nat \{[\s\S]*?^\tchain KUMA_MESH_/m.test(listed.stdout)) {
+    warn('transparent proxy rules installed with iptables are present too; remove them with `kuma-init uninstall transparent-proxy` (without --nftables)');
+  }
   return {
     nftables: { nft, installed: tableBlock(listed.stdout, OUR_TABLE_HEADER) },
     ipv4: nftFamily(hasDockerOutput(listed.stdout, 'ip')),
