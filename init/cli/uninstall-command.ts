@@ -8,9 +8,9 @@ import {
   type FlagDef,
   kumactlGlobalFlags,
   parseFlags,
+  parseGoBool,
   type TransparentProxyConfig,
 } from '../config/index.ts';
-import { parseGoBool } from '../config/go-values.ts';
 import { uninstall, uninstallNftables } from '../exec/index.ts';
 import { detectProfile } from '../profile/index.ts';
 import { EXIT_OK } from './exit-codes.ts';

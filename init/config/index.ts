@@ -19,6 +19,7 @@ export { applyConfigDocument } from './config-document.ts';
 export { parseIpFamilyMode } from './ip-family-mode.ts';
 export { parsePorts } from './ports.ts';
 export { ConfigError } from './errors.ts';
+export { parseGoBool } from './go-values.ts';
 export { installFlags } from './install-flags.ts';
 export { parseGoCidr, parseGoIp, type GoIp } from './ip-address.ts';
 export { parseExcludePortsForIPs, type AddressFamily } from './ip-exclusions.ts';

@@ -14,8 +14,8 @@
 import type { TransparentProxyConfig } from '../config/index.ts';
 import type { SystemDeps } from '../system/index.ts';
 import { detectProfile, type EnvironmentProfile } from '../profile/index.ts';
-import { type ApplyLog, AssumptionRejected, ensureLoadable, install, installNftables, type InstallResult } from '../exec/index.ts';
 import { type RenderedRules, renderRules } from '../rules/index.ts';
+import { type ApplyLog, AssumptionRejected, ensureLoadable, install, installNftables, type InstallResult } from '../exec/index.ts';
 
 export type Phase = 'detect' | 'render' | 'preflight' | 'apply';
 
@@ -30,7 +30,7 @@ export interface PipelineOutput {
 }
 
 export interface PipelineResult {
-  /** `nftables`: installed (or left unchanged) as one nftables table. */
+  /** fast: the assumed modules held; slow: Kuma's probes and the pre-flight (from the start, or after a refused restore); nftables: installed (or left unchanged) as one nftables table. */
   path: 'dry-run' | 'fast' | 'slow' | 'nftables';
   rendered: RenderedRules;
   /** Undefined for a dry run. */

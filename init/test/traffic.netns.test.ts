@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
 import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from '../../test-support/init/netns.ts';
 import { endpoint, probe, startListeners, stopAllListeners, type Listener } from '../../test-support/init/traffic.ts';
+import { removeReadablePrograms } from '../../test-support/init/readable-programs.ts';
 import {
   KUMA_DP,
   kumaInitInstall,
@@ -53,6 +54,9 @@ async function savedRules(ns: Netns, backend: TrafficBackend): Promise<string> {
   const v6 = await ns.iptablesSave(`ip6tables-${backend}-save`);
   return `${v4}\n${v6}`.replace(/\[\d+:\d+\]/g, '[0:0]');
 }
+
+// What ran as another UID was built into a temporary folder (readable-programs.ts).
+afterAll(removeReadablePrograms);
 
 describe.skipIf(skip)('real traffic through kuma-init rules', () => {
   let tmp: string;

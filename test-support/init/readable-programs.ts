@@ -3,7 +3,7 @@
 // may not read the checkout (root's home is 0700, so is a `mktemp -d` folder),
 // so they run from a temporary folder every user can read: kuma-init bundled as
 // its image bundles it (bin/bundle.ts), the validator entry bundled the same
-// way, the probe script copied. Built once per test process, removed at its exit.
+// way, the probe script copied. Built once per test file, removed by its afterAll.
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,8 +34,8 @@ function checkOthersCanEnter(dir: string): void {
 
 async function buildPrograms(): Promise<ReadablePrograms> {
   const dir = mkdtempSync(join(tmpdir(), 'kuma-init-as-other-uid-'));
+  builtIn = dir;
   checkOthersCanEnter(dir);
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   chmodSync(dir, 0o755);
   const programs: ReadablePrograms = {
     kumaInit: await bundleProgram('kuma-init', dir),
@@ -59,9 +59,17 @@ async function buildPrograms(): Promise<ReadablePrograms> {
 }
 
 let programs: Promise<ReadablePrograms> | undefined;
+let builtIn: string | undefined;
 
 /** The programs, readable and runnable by any UID (a tmpdir that other users cannot enter fails here, saying so). */
 export function readablePrograms(): Promise<ReadablePrograms> {
   programs ??= buildPrograms();
   return programs;
+}
+
+/** Removes the folder (the afterAll of a test file that ran them). */
+export function removeReadablePrograms(): void {
+  if (builtIn) rmSync(builtIn, { recursive: true, force: true });
+  builtIn = undefined;
+  programs = undefined;
 }
