@@ -3,7 +3,7 @@
 // glibc's inet_ntop writes it), so that an installed table can be compared
 // with the rendered one as text (docs/nftables.md, idempotency).
 
-import { parseGoIp } from '../config/ip-address.ts';
+import { parseGoIp } from '../config/index.ts';
 import { RenderError } from './errors.ts';
 import { formatGoIp } from './go-ip.ts';
 

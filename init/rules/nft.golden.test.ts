@@ -3,7 +3,7 @@
 // against docs/nftables.md; update with `vitest -u` and review the diff.
 import { describe, expect, it } from 'vitest';
 import { renderNftRules } from './nft.ts';
-import { namedCases } from './test-fixtures.ts';
+import { namedCases } from '../../test-support/init/test-fixtures.ts';
 
 describe('nftables script per named configuration', () => {
   it.each(namedCases.map((c) => [c.name, c] as const))('%s', async (name, { config, profile }) => {

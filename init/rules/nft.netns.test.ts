@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { defaultConfig } from '../config/config.ts';
-import { createNetns, destroyAll, run, type Netns } from '../test/support/netns.ts';
+import { defaultConfig } from '../config/index.ts';
+import { createNetns, destroyAll, run, type Netns } from '../../test-support/init/netns.ts';
 import { NFT_DELETE_SCRIPT, renderNftRules } from './nft.ts';
-import { configArbitrary, profileArbitrary } from './test-arbitraries.ts';
-import { fullProfile, namedCases } from './test-fixtures.ts';
+import { configArbitrary, profileArbitrary } from '../../test-support/init/test-arbitraries.ts';
+import { fullProfile, namedCases } from '../../test-support/init/test-fixtures.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kuma-nft-'));
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
+import { defaultConfig, type TransparentProxyConfig } from '../config/index.ts';
 import { RenderError } from './errors.ts';
 import { NFT_DELETE_SCRIPT, renderNftRules, type NftRules } from './nft.ts';
 import { renderRules } from './render.ts';
-import { configArbitrary, profileArbitrary } from './test-arbitraries.ts';
-import { fullProfile, withFamily } from './test-fixtures.ts';
+import { configArbitrary, profileArbitrary } from '../../test-support/init/test-arbitraries.ts';
+import { fullProfile, withFamily } from '../../test-support/init/test-fixtures.ts';
 
 const configWith = (change: (c: TransparentProxyConfig) => void) => {
   const config = defaultConfig();

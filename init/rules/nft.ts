@@ -9,13 +9,13 @@
 // The text is written as `nft -y list table inet kuma` prints it back, so an
 // installed table can be compared with a rendered one to skip a no-op install.
 
-import type { TransparentProxyConfig } from '../config/config.ts';
-import type { EnvironmentProfile, IpFamily } from '../profile/profile.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import type { EnvironmentProfile, IpFamily } from '../profile/index.ts';
 import type { FamilyPlan } from './family-plan.ts';
 import { nftChainName, nftComment } from './nft-values.ts';
 import type { NftContext } from './params.ts';
-import { planRules } from './plan.ts';
-import { familyTables } from './render.ts';
+import { familyTables } from './family-tables.ts';
+import { planRules, type RulesPlan } from './plan.ts';
 import type { Rule } from './rule.ts';
 import { BUILTIN_CHAINS, type Table, type TableName } from './table.ts';
 
@@ -120,12 +120,14 @@ function baseChains(families: ReadonlyArray<{ family: IpFamily; tables: readonly
   return chains;
 }
 
-/** Throws RenderError as renderRules does, and for values nft cannot hold (NFT_VALUE_INVALID). */
-export function renderNftRules(config: TransparentProxyConfig, profile: EnvironmentProfile): NftRules {
-  const plan = planRules(config, profile);
+/** The table for a plan (renderRules' second output); throws RenderError for values nft cannot hold (NFT_VALUE_INVALID). */
+export function renderNftTable(plan: RulesPlan): NftRules {
   const plans = plan.ipv6 ? [plan.ipv4, plan.ipv6] : [plan.ipv4];
   const families = plans.map((p) => ({ family: p.family, plan: p, tables: familyTables(p) }));
   const chains = [...baseChains(families), ...families.flatMap((f) => familyChains(f.plan, f.tables))];
   const table = `table ${NFT_FAMILY} ${NFT_TABLE} {\n${chains.map(chainText).join('\n\n')}\n}\n`;
   return { table, script: NFT_DELETE_SCRIPT + table, families: plans.map((p) => p.family), warnings: plan.warnings };
 }
+
+/** renderNftTable of the configuration's plan; throws RenderError as renderRules does. */
+export const renderNftRules = (config: TransparentProxyConfig, profile: EnvironmentProfile): NftRules => renderNftTable(planRules(config, profile));

@@ -6,7 +6,7 @@
 // (docs/nftables.md), so both backends render the same rules from one list.
 
 import { goQuote } from '../../go-compat/index.ts';
-import type { IpFamily } from '../profile/profile.ts';
+import type { IpFamily } from '../profile/index.ts';
 import { nftAddress, nftInterface, nftLogLevel, nftNumbers } from './nft-values.ts';
 
 /** What an nft expression needs to know beyond its own values. */
