@@ -127,25 +127,29 @@ describe.skipIf(missingRootTools('unshare', 'nft', 'iptables-nft', 'iptables-leg
       const started = process.hrtime.bigint();
       await ns.runOk('nft', ['-f', scripts[0]!.path]);
       const loadUs = Number(process.hrtime.bigint() - started) / 1e3;
-      // The trials run in one shell inside the namespace (no process per check from here):
-      // a load (installs and uninstalls in turn), SIGKILL after a random delay, the exit status, the table.
-      const out = mkdtempSync(join(dir, 'trials-'));
+      // Trials run in a shell inside a namespace (no process per check from here): a load (installs
+      // and uninstalls in turn), SIGKILL after a random delay, the exit status, the table. Four
+      // namespaces side by side, 50 trials each, so the waits overlap.
       const trials = file(`exec 3<> <(:)
 scripts=(${[...scripts.map((s) => s.path), file(NFT_DELETE_SCRIPT)].join(' ')})
-for ((i = 0; i < 200; i++)); do
+for ((i = 0; i < 50; i++)); do
   nft -f "\${scripts[i % 3]}" & pid=$!
   read -t "0.$(printf %06d $(( (RANDOM * 32768 + RANDOM) % ${Math.min(999_999, Math.ceil(loadUs * 1.5))} )))" -u 3 || true
   kill -9 $pid 2>/dev/null
-  wait $pid; echo $? > ${out}/status.$i
-  nft -y list table inet kuma > ${out}/table.$i 2>/dev/null || : > ${out}/table.$i
+  wait $pid; echo $? > "$1/status.$i"
+  nft -y list table inet kuma > "$1/table.$i" 2>/dev/null || : > "$1/table.$i"
 done
 `);
-      await ns.runOk('bash', [trials], { timeoutMs: 120_000 });
+      const spaces = [ns, ...(await Promise.all([1, 2, 3].map(() => createNetns('nftkill'))))];
+      const outs = spaces.map(() => mkdtempSync(join(dir, 'trials-')));
+      await Promise.all(spaces.map((space, n) => space.runOk('bash', [trials, outs[n]!], { timeoutMs: 120_000 })));
       let killed = 0;
-      for (let trial = 0; trial < 200; trial++) {
-        const table = readFileSync(join(out, `table.${trial}`), 'utf8');
-        expect(complete.has(table), `trial ${trial}: partial table\n${table}`).toBe(true);
-        if (readFileSync(join(out, `status.${trial}`), 'utf8').trim() === '137') killed++;
+      for (const out of outs) {
+        for (let trial = 0; trial < 50; trial++) {
+          const table = readFileSync(join(out, `table.${trial}`), 'utf8');
+          expect(complete.has(table), `trial ${trial}: partial table\n${table}`).toBe(true);
+          if (readFileSync(join(out, `status.${trial}`), 'utf8').trim() === '137') killed++;
+        }
       }
       // The kills did land while nft was running (exit status 128 + SIGKILL), not only after it had finished.
       expect(killed).toBeGreaterThan(0);
