@@ -82,6 +82,8 @@ const REGISTRY = {
   iptablesLogs: ['traffic.kuma.io/iptables-logs', 'false', anything],
   excludeInboundIPs: ['traffic.kuma.io/exclude-inbound-ips', '', validateIPs],
   excludeOutboundIPs: ['traffic.kuma.io/exclude-outbound-ips', '', validateIPs],
+  // Our extension (docs/nftables.md): the injector writes it next to Kuma's annotations.
+  nftables: ['traffic.kuma.io/nftables', 'false', anything],
 } as const satisfies Record<string, readonly [string, string, (value: string) => void]>;
 
 export type IntermediateConfig = Record<keyof typeof REGISTRY, string>;
@@ -149,6 +151,7 @@ export function mapToConfig(ic: IntermediateConfig): TransparentProxyConfig {
   if (ic.excludeOutboundIPs !== '') outbound.excludePortsForIPs = ic.excludeOutboundIPs.split(',');
   cfg.dropInvalidPackets = getEnabled(ic.dropInvalidPackets);
   cfg.log.enabled = getEnabled(ic.iptablesLogs);
+  cfg.nftables = getEnabled(ic.nftables);
   const gateway = getEnabled(ic.isGateway);
   try {
     cfg.ipFamilyMode = parseIpFamilyMode(ic.ipFamilyMode);

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
 import { CniError } from './errors.ts';
-import { intermediateConfig } from './legacy-annotations.ts';
+import { configFromLegacyAnnotations, intermediateConfig } from './legacy-annotations.ts';
 import { parseCniArgs, parseLogLevel, parsePluginConf } from './plugin-config.ts';
 import { CONFIG_ANNOTATION, decideBeforeFetch, decideForPod, type PodView } from './pod-decision.ts';
 import { parseJsonObject } from './protocol.ts';
@@ -45,6 +45,13 @@ describe('Kuma annotations_linux_test.go', () => {
   it('5: the probe-proxy port joins the inbound excludes', () => {
     const ic = intermediateConfig(new Map([['kuma.io/application-probe-proxy-port', '19988'], ['traffic.kuma.io/exclude-inbound-ports', '3355']]));
     expect(ic.excludeInboundPorts).toBe('3355,19988');
+  });
+});
+
+describe('our nftables extension on the legacy path', () => {
+  it('is off without the annotation and on with traffic.kuma.io/nftables: "true"', () => {
+    expect(configFromLegacyAnnotations(new Map()).nftables).toBe(false);
+    expect(configFromLegacyAnnotations(new Map([['traffic.kuma.io/nftables', 'true']])).nftables).toBe(true);
   });
 });
 

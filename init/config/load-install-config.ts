@@ -63,9 +63,15 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
  * - eBPF is refused: 2.13 never initialises it and silently installs iptables rules.
  * - inbound excludePortsForUIDs is refused: 2.13 renders `-A KUMA_MESH_INBOUND -j RETURN`
  *   with no match, which silently switches off all inbound redirection (docs/tproxy-config.md).
+ * And one check of our own options: `--nftables` uses no iptables backend, so an explicit one contradicts it.
  */
 export function refuseUnsupported(config: TransparentProxyConfig): void {
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
+  if (config.nftables && config.iptablesMode !== 'auto') {
+    throw new ConfigError(
+      `--nftables installs native nftables rules and uses no iptables backend, but --iptables-mode ${config.iptablesMode} asks for one; drop one of the two (also nftables/iptablesMode in --config and KUMA_TRANSPARENT_PROXY_NFTABLES/_IPTABLES_MODE)`,
+    );
+  }
   if (config.redirect.inbound.excludePortsForUIDs.length > 0) {
     throw new ConfigError(
       'redirect.inbound.excludePortsForUIDs is not supported: Kuma 2.13 renders it as a RETURN rule without any match, which silently disables all inbound redirection; remove it (also KUMA_TRANSPARENT_PROXY_REDIRECT_INBOUND_EXCLUDE_PORTS_FOR_UIDS and the unprefixed EXCLUDE_PORTS_FOR_UIDS, which feeds inbound too) and use --exclude-inbound-ports instead',
