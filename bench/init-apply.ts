@@ -29,16 +29,6 @@ const MODES: readonly Mode[] = ['nft', 'legacy', 'auto', 'nftables'];
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
 const COMMAND = 'npm run bench:init';
 const self = fileURLToPath(import.meta.url);
-/**
- * Earlier runs on the same machine, for the before/after table: nft and legacy before the fast path
- * (docs/benchmarks.md at commit 7330ddd, 2026-11-25T20:56Z); auto when its fast path still ran Kuma's
- * three legacy `-t` saves (commit 0714109, 2026-11-25T22:11Z).
- */
-const BEFORE: Partial<Record<Mode, { install: number; bare: number; spawns: number; commit: string }>> = {
-  nft: { install: 101.0, bare: 7.8, spawns: 12, commit: '7330ddd' },
-  legacy: { install: 63.0, bare: 8.8, spawns: 16, commit: '7330ddd' },
-  auto: { install: 31.9, bare: 7.8, spawns: 8, commit: '0714109' },
-};
 /** Install time at most this many bare restores (a process budget: kuma-init runs once per pod start). */
 const TARGET = 3.5;
 const docs = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
@@ -219,18 +209,6 @@ function report(results: BackendResult[]): string {
       .join('; ')}.`,
     '',
     `Times are medians. Target: install at most ${TARGET}× the bare restore for both families together.`,
-    '',
-    'Before and after (before: nft and legacy with Kuma-style probing on every run plus the `--test` pre-flight; auto with its fast path still running Kuma\'s three legacy `iptables-legacy-save -t` probes):',
-    '',
-    '| backend | before: commit | before: install / bare | before: processes | after: install / bare | after: processes |',
-    '|---|---|---:|---:|---:|---:|',
-    ...results.map((r) => {
-      const before = BEFORE[r.backend];
-      const was = before
-        ? `${before.commit} | ${ms(before.install)} / ${ms(before.bare)} ms = ${(before.install / before.bare).toFixed(2)}× | ${before.spawns}`
-        : '- | not measured | -';
-      return `| ${r.backend} | ${was} | ${ms(r.install)} / ${ms(r.bare)} ms = ${r.ratio.toFixed(2)}× | ${r.spawns} |`;
-    }),
     '',
     ...verdict(results),
     '',
