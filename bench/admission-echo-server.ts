@@ -1,6 +1,6 @@
 // The benchmark's floors: a bare Fastify HTTPS server that parses the same
 // AdmissionReview the webhook gets and answers it, with no injection.
-//   echo  — the floor issue 3 names ("a bare Fastify HTTPS echo of the same
+//   echo  — the floor ("a bare Fastify HTTPS echo of the same
 //           review"): the parsed review is sent back as JSON, the same size as
 //           received. The throughput target is judged against this one.
 //   allow — a minimal-allow webhook: the ~100-byte "allowed" response. Kept as

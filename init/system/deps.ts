@@ -20,6 +20,11 @@ export interface SystemDeps {
   run: RunCommand;
   /** Starts a process that runs until released (the network-namespace lock, netns-lock.ts). */
   hold: HoldCommand;
+  /**
+   * The file whose flock serialises installs in this namespace (netns-lock.ts); default `/proc/self/ns/net`
+   * as `hold` sees it. A caller whose iptables lock is the netns file itself (kuma-cni) must pick another.
+   */
+  netnsLockFile?: string;
   readFile(path: string): Promise<string>;
   writeFile(path: string, content: string, mode: number): Promise<void>;
   fileExists(path: string): boolean;

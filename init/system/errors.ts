@@ -11,7 +11,13 @@ export type ApplyErrorCode =
   | 'RESTORE_FAILED'
   | 'ROLLBACK_FAILED'
   | 'NETNS_LOCKED'
-  | 'NETNS_LOCK_FAILED';
+  | 'NETNS_LOCK_FAILED'
+  /** `--nftables`: no `nft` executable on PATH. */
+  | 'NFT_NOT_FOUND'
+  /** `--nftables`: `nft` cannot read the ruleset (capabilities, kernel without nf_tables). */
+  | 'NFT_UNUSABLE'
+  /** `--nftables`: the kernel refused the transaction; nothing was changed. */
+  | 'NFT_FAILED';
 
 export class ApplyError extends Error {
   constructor(

@@ -12,7 +12,10 @@
 // - Node has no flock(2), so util-linux `flock` holds it: `flock … cat` started
 //   through SystemDeps.hold (in the target namespace) echoes a token once it
 //   holds the lock and lives until its stdin closes — on release, or when this
-//   process is killed.
+//   process is killed;
+// - kuma-cni makes the netns file its xtables lock (XTABLES_LOCKFILE, as Kuma),
+//   so an flock on the same inode would block its own iptables-legacy-restore:
+//   it locks a host file keyed by that inode instead (SystemDeps.netnsLockFile).
 import { ApplyError } from './errors.ts';
 import type { SystemDeps } from './deps.ts';
 
@@ -22,9 +25,10 @@ const ready = 'kuma-init-netns-lock\n';
  * Runs `fn` holding the namespace's lock. `waitSeconds` bounds the wait (0: no limit, as iptables'
  * own `--wait 0`). A timeout or a missing `flock` is NETNS_LOCKED / NETNS_LOCK_FAILED; nothing was changed.
  */
-export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env'>, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env' | 'netnsLockFile'>, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
   const wait = waitSeconds > 0 ? ['--wait', String(waitSeconds)] : [];
-  const holder = deps.hold('flock', ['--exclusive', ...wait, '--conflict-exit-code', '75', '/proc/self/ns/net', 'cat'], ready, { env: deps.env });
+  const file = deps.netnsLockFile ?? '/proc/self/ns/net';
+  const holder = deps.hold('flock', ['--exclusive', ...wait, '--conflict-exit-code', '75', file, 'cat'], ready, { env: deps.env });
   const got = await holder.ready;
   if (!got.held) {
     if (got.result.code === 75) {
