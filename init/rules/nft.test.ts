@@ -85,8 +85,9 @@ describe('renderNftRules', () => {
   it('refuses names nft cannot hold, with a RenderError', () => {
     const badChain = configWith((c) => (c.redirect.inbound.chainName = 'IN BOUND'));
     expect(() => renderNftRules(badChain, fullProfile())).toThrow(RenderError);
-    const badIface = configWith((c) => (c.redirect.vnet.networks = ['br"0:172.17.0.0/16']));
-    expect(() => renderNftRules(badIface, fullProfile())).toThrow(/interface name 'br"0'/);
+    // A quote is refused for both outputs when the config is parsed (issue 9.11); '*' only by nft.
+    const badIface = configWith((c) => (c.redirect.vnet.networks = ['br*0:172.17.0.0/16']));
+    expect(() => renderNftRules(badIface, fullProfile())).toThrow(/interface name 'br\*0'/);
     // The iptables output of the same configuration is unaffected.
     expect(() => renderRules(badIface, fullProfile())).not.toThrow();
   });
