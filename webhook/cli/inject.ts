@@ -3,7 +3,7 @@
 // in, YAML out. Other documents pass through unchanged; a refused pod fails
 // the command; Kuma's warnings about a pod go to stderr.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
 import { type ConfigDefaults, loadInjectorConfig } from '../config/load-config.ts';
 import { type InjectorSettings, readCaCert, sidecarContainersEnabled, type SidecarContainersMode } from '../config/settings.ts';
@@ -12,6 +12,7 @@ import type { InjectionContext } from '../engine/context.ts';
 import { injectPod } from '../engine/inject-pod.ts';
 import type { Pod } from '../engine/pod-types.ts';
 import { loadStateFiles, StateFileError } from '../state/file-state.ts';
+import { collect, controlPlaneUrl, serverVersion, sidecarMode, targetPort } from './flag-values.ts';
 
 export interface CliIO {
   readStdin: () => Promise<string>;
@@ -163,21 +164,6 @@ export async function runInject(options: InjectOptions, io: CliIO): Promise<stri
     .join('---\n');
 }
 
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!/^[0-9]+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return parsed;
-}
-
-function sidecarMode(value: string): SidecarContainersMode {
-  const modes: Record<string, SidecarContainersMode> = { on: 'on', true: 'on', off: 'off', false: 'off', auto: 'auto' };
-  const mode = modes[value];
-  if (!mode) throw new InvalidArgumentError('must be on, off or auto');
-  return mode;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** The input and injector flags, shared by `inject` and `explain` (their options are InjectOptions). */
 export function withInjectionFlags(command: Command): Command {
   return command
@@ -186,12 +172,12 @@ export function withInjectionFlags(command: Command): Command {
     .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
     .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable)', collect, [])
     .option('--namespace <name>', 'namespace for objects that name none')
-    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', defaultSettings.controlPlaneUrl)
+    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', controlPlaneUrl, defaultSettings.controlPlaneUrl)
     .option('--ca-cert-file <file>', 'control-plane CA certificate (overrides caCertFile of the config)')
     .option('--system-namespace <name>', 'namespace of Kuma (ContainerPatches, ConfigMap)', defaultSettings.systemNamespace)
-    .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
+    .option('--envoy-admin-port <port>', 'Envoy admin port', targetPort, defaultSettings.envoyAdminPort)
     .option('--sidecar-containers <mode>', 'native sidecars: on, off, or auto (with --server-version)', sidecarMode, 'off' as SidecarContainersMode)
-    .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)')
+    .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)', serverVersion)
     .option('--delta-xds', 'sidecars use delta xDS', false);
 }
 
