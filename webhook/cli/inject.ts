@@ -106,7 +106,7 @@ function at(object: unknown, path: string[]): unknown {
   return node;
 }
 
-function withAt(object: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+export function withAt(object: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
   const [head, ...rest] = path;
   if (head === undefined) return value as Record<string, unknown>;
   return { ...object, [head]: withAt((object[head] ?? {}) as Record<string, unknown>, rest, value) };

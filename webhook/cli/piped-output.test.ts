@@ -8,7 +8,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -24,7 +24,8 @@ function manyPods(count: number): string {
   const pods = Array.from({ length: count }, (_, i) => ({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: `web-${i}`, namespace: 'demo', labels: { app: `web-${i}` } },
+    // A long annotation makes every pod large, so the output of `uninject` (the pods back) is large too.
+    metadata: { name: `web-${i}`, namespace: 'demo', labels: { app: `web-${i}` }, annotations: { 'example.com/notes': 'n'.repeat(1200) } },
     spec: {
       containers: [
         {
@@ -41,7 +42,9 @@ function manyPods(count: number): string {
 }
 
 const podsFile = join(dir, 'pods.yaml');
-writeFileSync(podsFile, manyPods(600));
+writeFileSync(podsFile, manyPods(650));
+// What `inject` prints, for `uninject` to read (made once, before the tests run).
+const injectedFile = join(dir, 'injected.yaml');
 
 /** stdout into a pipe that is not read for a while, then read to the end. */
 function runIntoSlowPipe(bin: string, args: string[]): Promise<{ code: number | null; stdout: Buffer }> {
@@ -77,9 +80,16 @@ const injectorCommands: [string, string[]][] = [
   ['inject', ['inject', '-f', podsFile, '--state', stateFile]],
   ['explain (text)', ['explain', '-f', podsFile, '--state', stateFile]],
   ['explain -o json', ['explain', '-f', podsFile, '--state', stateFile, '-o', 'json']],
+  ['uninject', ['uninject', '-f', injectedFile, '--state', stateFile]],
 ];
 
-describe('piped output is complete', () => {
+beforeAll(async () => {
+  const injected = await runIntoFile(injectorBin, ['inject', '-f', podsFile, '--state', stateFile], 'injected.yaml');
+  expect(injected.code).toBe(0);
+}, 120_000);
+
+// Each case runs two processes with more than 1 MB of output each, on a shared machine.
+describe('piped output is complete', { timeout: 120_000 }, () => {
   it.each(injectorCommands)('kuma-injector %s: a slow pipe gets the same bytes as a file', async (name, args) => {
     const [piped, filed] = await Promise.all([runIntoSlowPipe(injectorBin, args), runIntoFile(injectorBin, args, `${name}.out`)]);
     expect(filed.code).toBe(0);
