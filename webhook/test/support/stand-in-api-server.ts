@@ -2,7 +2,9 @@
 // API server cannot run here. It serves list and watch (`?watch=true`,
 // newline-delimited JSON events over a chunked response, resourceVersions,
 // 410 Gone for expired ones) for Namespaces, ConfigMaps and Kuma's Meshes and
-// ContainerPatches, counts every request, and lets a test change objects,
+// ContainerPatches (what the injector watches), and for Services, Endpoints,
+// Secrets and MutatingWebhookConfigurations (what `kuma-injector check`
+// reads), counts every request, and lets a test change objects,
 // break or end watch connections, answer errors and remove Kuma's CRDs.
 // Not served: get of a single object, writes, label selectors, bookmarks and
 // watch timeouts (`timeoutSeconds` is recorded but a watch stays open until
@@ -25,6 +27,15 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
   { plural: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
   { plural: 'meshes', kind: 'Mesh', apiVersion: 'kuma.io/v1alpha1', namespaced: false },
   { plural: 'containerpatches', kind: 'ContainerPatch', apiVersion: 'kuma.io/v1alpha1', namespaced: true },
+  { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
+  { plural: 'endpoints', kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
+  { plural: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true },
+  {
+    plural: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    namespaced: false,
+  },
 ];
 
 /** Any API object the stand-in stores (wire format). */
@@ -338,13 +349,13 @@ function typeOfPlural(plural: string): ResourceType | undefined {
   return RESOURCE_TYPES.find((t) => t.plural === plural);
 }
 
-/** `/api/v1[/namespaces/NS]/PLURAL` and `/apis/kuma.io/v1alpha1[/namespaces/NS]/PLURAL`. */
+/** `/api/v1[/namespaces/NS]/PLURAL` and `/apis/GROUP/VERSION[/namespaces/NS]/PLURAL`. */
 function parseRoute(path: string): { type: ResourceType; namespace: string | undefined } | undefined {
-  const match = /^\/(?:api\/v1|apis\/(kuma\.io)\/v1alpha1)(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(path);
+  const match = /^\/(?:api\/v1|apis\/([a-z0-9.-]+\/v[a-z0-9]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(path);
   if (!match) return undefined;
-  const [, group, namespace, plural] = match;
+  const [, groupVersion, namespace, plural] = match;
   const type = typeOfPlural(plural ?? '');
-  if (!type || (type.apiVersion === KUMA_API_VERSION) !== (group !== undefined)) return undefined;
+  if (!type || type.apiVersion !== (groupVersion ?? 'v1')) return undefined;
   if (namespace !== undefined && !type.namespaced) return undefined;
   return { type, namespace };
 }
