@@ -127,3 +127,36 @@ describe('selector and typo pieces', () => {
     expect(typoHints('the pod', { 'kuma.io/sidecar-injection': 'enabled', app: 'web' })).toEqual([]);
   });
 });
+
+describe('explain --kubeconfig (STAND-IN API server)', () => {
+  it("reads the namespaces and the cluster's MutatingWebhookConfigurations instead of --state", async () => {
+    const { StandInApiServer } = await import('../test/support/stand-in-api-server.ts');
+    const standIn = await StandInApiServer.start();
+    try {
+      standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+      standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
+      standIn.put({
+        kind: 'MutatingWebhookConfiguration',
+        metadata: { name: 'kuma-injector-kuma-system' },
+        webhooks: [
+          {
+            name: 'pods-only.kuma.io',
+            clientConfig: { service: { name: 'kuma-injector', namespace: 'kuma-system', path: '/inject-sidecar' } },
+            rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+            objectSelector: { matchLabels: { 'kuma.io/sidecar-injection': 'enabled' } },
+          },
+        ],
+      });
+      const kubeconfig = write('kubeconfig', standIn.kubeconfigYaml());
+      const unlabelled = await explain(['--kubeconfig', kubeconfig], pod('shop'));
+      expect(unlabelled.stdout).toContain('Pod shop/web: NEVER REACHES THE WEBHOOK');
+      expect(unlabelled.stdout).toContain("selectors from the cluster's MutatingWebhookConfigurations (kuma-injector-kuma-system)");
+      expect(unlabelled.stdout).toContain('pods-only.kuma.io: objectSelector needs kuma.io/sidecar-injection=enabled, has no label kuma.io/sidecar-injection');
+      const labelled = await explain(['--kubeconfig', kubeconfig], pod('shop', '{kuma.io/sidecar-injection: enabled}'));
+      expect(labelled.stdout).toContain('Pod shop/web: WOULD BE INJECTED into mesh default');
+      expect(standIn.requests.every((r) => r.method === 'GET' && r.verb === 'list')).toBe(true);
+    } finally {
+      await standIn.close();
+    }
+  });
+});
