@@ -12,7 +12,6 @@ import { defaultSettings } from '../config/settings.ts';
 import type { SidecarContainersMode } from '../config/settings.ts';
 import { demoObjects } from '../demo/demo-state.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
-import { injectPod } from '../engine/inject-pod.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
 import type { ClusterState } from '../state/cluster-state.ts';
@@ -22,6 +21,7 @@ import type { StateLogger } from '../state/state-log.ts';
 import { StaticClusterState } from '../state/static-state.ts';
 import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
 import { collect, controlPlaneUrl, integerFlag, listenPort, targetPort } from './flag-values.ts';
+import { injectNoticingOthers } from './foreign-sidecar.ts';
 import { contextFrom } from './inject.ts';
 import { checkServingFiles, clusterConfig, readFlagFile, StartupError } from './serve-startup.ts';
 
@@ -168,7 +168,7 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   });
   const context = { ...ctx, state: source.state };
   const inject: InjectFn = (pod, namespace) =>
-    injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
+    injectNoticingOthers(pod, namespace !== undefined ? { ...context, namespace } : context);
 
   // The watcher reports only on later file changes, after `app` below exists.
   const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
