@@ -51,6 +51,18 @@ export function checkWebhookConfiguration(view: ClusterView, target: CheckTarget
           ),
     );
   }
+  // Every value the injector reads as "enabled" must reach it, or such namespaces are silently skipped.
+  const missed = ['enabled', 'true', 'yes'].filter(
+    (value) => !ours.some((o) => unmetRequirement(o.webhook.namespaceSelector, namespaceSelectorLabels('any-namespace', { [Keys.sidecarInjection]: value })) === undefined && unmetRequirement(o.webhook.objectSelector, {}) === undefined),
+  );
+  results.push(
+    missed.length === 0
+      ? pass(`selectors send namespaces labelled ${Keys.sidecarInjection} enabled, true or yes to the injector`)
+      : fail(
+          `namespaces labelled ${Keys.sidecarInjection}=${missed.join('|')} never reach the injector, which reads ${missed.length > 1 ? 'these values' : 'that value'} as enabled`,
+          `list enabled, "true" and "yes" in the namespaceSelector (the chart does), or relabel those namespaces "enabled"`,
+        ),
+  );
   return results;
 }
 

@@ -155,6 +155,10 @@ describe('kuma-injector check (STAND-IN API server)', () => {
     for (const webhook of open.webhooks) delete webhook.namespaceSelector;
     const { text } = await check(await cluster((o) => o.set('webhooks', open)));
     expect(text).toContain('would be called for pods of namespace kuma-system');
+    const kumaStyle = injectorWebhooks(b64(certificates.caCert)) as { webhooks: { namespaceSelector?: { matchExpressions: { values?: string[] }[] } }[] } & StandInObject;
+    kumaStyle.webhooks[0]!.namespaceSelector!.matchExpressions[0]!.values = ['enabled', 'true'];
+    const narrow = await check(await cluster((o) => o.set('webhooks', kumaStyle)));
+    expect(narrow.text).toContain('× namespaces labelled kuma.io/sidecar-injection=yes never reach the injector, which reads that value as enabled');
     const none = await check(await cluster((o) => o.delete('webhooks')));
     expect(none.text).toContain('× no webhook for Pod CREATE at /inject-sidecar calls service kuma-system/kuma-injector');
   });
