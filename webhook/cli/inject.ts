@@ -106,7 +106,7 @@ function at(object: unknown, path: string[]): unknown {
   return node;
 }
 
-export function withAt(object: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
+function withAt(object: Record<string, unknown>, path: string[], value: unknown): Record<string, unknown> {
   const [head, ...rest] = path;
   if (head === undefined) return value as Record<string, unknown>;
   return { ...object, [head]: withAt((object[head] ?? {}) as Record<string, unknown>, rest, value) };
@@ -121,25 +121,46 @@ export function carriedPod(object: { kind?: string }): { pod: Pod; templatePath?
   return templatePath ? { pod, templatePath } : { pod };
 }
 
-/** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
-export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
+type DocumentMeta = { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
+
+/** One pod a document carries, with the document, the context in its namespace, and where it is (for messages). */
+export interface CarriedPod {
+  object: DocumentMeta;
+  pod: Pod;
+  ctx: InjectionContext;
+  where: string;
+}
+
+/**
+ * The document with each pod it carries (itself, a workload's pod template,
+ * the items of a v1 List) replaced by what `rewrite` returns; undefined keeps the pod.
+ */
+export function mapCarriedPods(document: unknown, ctx: InjectionContext, where: string, rewrite: (carried: CarriedPod) => unknown): unknown {
   if (typeof document !== 'object' || document === null) return document;
-  const object = document as { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
+  const object = document as DocumentMeta;
   if (object.kind === 'List' && Array.isArray(object.items)) {
-    return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`, warn)) };
+    return { ...object, items: object.items.map((item, i) => mapCarriedPods(item, ctx, `${where} item ${i + 1}`, rewrite)) };
   }
   const carried = carriedPod(object);
   if (!carried) return document;
   const { pod, templatePath } = carried;
   const namespace = object.metadata?.namespace ?? ctx.namespace;
-  const outcome = injectPod(pod, namespace !== undefined ? { ...ctx, namespace } : ctx);
-  if (outcome.result === 'refused') {
-    const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
-    throw new InjectCommandError(`${where}: ${object.kind} ${name}: ${outcome.message}`);
-  }
-  for (const warning of outcome.warnings ?? []) warn(`Warning: ${where}: ${object.kind} ${object.metadata?.name ?? ''}: ${warning}`);
-  if (outcome.result === 'skipped') return document;
-  return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
+  const replaced = rewrite({ object, pod, ctx: namespace !== undefined ? { ...ctx, namespace } : ctx, where });
+  if (replaced === undefined) return document;
+  return templatePath ? withAt(object, templatePath, replaced) : replaced;
+}
+
+/** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
+export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
+  return mapCarriedPods(document, ctx, where, ({ object, pod, ctx: podCtx, where: at }) => {
+    const outcome = injectPod(pod, podCtx);
+    if (outcome.result === 'refused') {
+      const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
+      throw new InjectCommandError(`${at}: ${object.kind} ${name}: ${outcome.message}`);
+    }
+    for (const warning of outcome.warnings ?? []) warn(`Warning: ${at}: ${object.kind} ${object.metadata?.name ?? ''}: ${warning}`);
+    return outcome.result === 'skipped' ? undefined : outcome.pod;
+  });
 }
 
 /** The input documents (`-f FILE` or `-` for stdin), empty documents dropped; `source` names the input in messages. */

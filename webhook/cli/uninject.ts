@@ -7,25 +7,18 @@
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { InjectionContext } from '../engine/context.ts';
-import { carriedPod, type CliIO, contextFrom, type InjectOptions, printOrFail, processIO, readInputDocuments, withAt, withInjectionFlags } from './inject.ts';
+import { type CliIO, contextFrom, type InjectOptions, mapCarriedPods, printOrFail, processIO, readInputDocuments, withInjectionFlags } from './inject.ts';
 import { uninjectPod } from './uninject-pod.ts';
 
 const YAML_OUT = { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false } as const;
 
 export function uninjectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
-  if (typeof document !== 'object' || document === null) return document;
-  const object = document as { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
-  if (object.kind === 'List' && Array.isArray(object.items)) {
-    return { ...object, items: object.items.map((item, i) => uninjectDocument(item, ctx, `${where} item ${i + 1}`, warn)) };
-  }
-  const carried = carriedPod(object);
-  if (!carried) return document;
-  const { pod, templatePath } = carried;
-  const namespace = object.metadata?.namespace ?? ctx.namespace;
-  const outcome = uninjectPod(pod, namespace !== undefined ? { ...ctx, namespace } : ctx);
-  if (outcome.result === 'unchanged') return document;
-  if (outcome.mismatch) warn(`Warning: ${where}: ${object.kind} ${object.metadata?.name ?? ''}: ${outcome.mismatch}`);
-  return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
+  return mapCarriedPods(document, ctx, where, ({ object, pod, ctx: podCtx, where: at }) => {
+    const outcome = uninjectPod(pod, podCtx);
+    if (outcome.result === 'unchanged') return undefined;
+    if (outcome.mismatch) warn(`Warning: ${at}: ${object.kind} ${object.metadata?.name ?? ''}: ${outcome.mismatch}`);
+    return outcome.pod;
+  });
 }
 
 export async function runUninject(options: InjectOptions, io: CliIO): Promise<string> {
