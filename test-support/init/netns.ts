@@ -3,7 +3,7 @@
 // namespace that plays the "test host", iptables-save inside a namespace, and
 // cleanup. Names carry the pid so parallel runs never collide. Needs root.
 import { execFile } from 'node:child_process';
-import type { RunOptions as CommandOptions, RunResult } from '../../exec/run.ts';
+import type { RunOptions as CommandOptions, RunResult } from '../../init/system/run.ts';
 
 export type { RunResult };
 

@@ -3,7 +3,7 @@
 // its output normalisation, its golden files and its error cases.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { conformanceDir } from '../../../test-support/environment.ts';
+import { conformanceDir } from '../environment.ts';
 
 /** Kuma's WithTransform: placeholders for the environment-dependent parts of a dry run. */
 export function normaliseKumactlOutput(stdout: string): string {

@@ -10,16 +10,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance, missingRootTools } from '../../test-support/environment.ts';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import { detectProfile } from '../profile/detect.ts';
-import { ensureLoadable } from '../profile/preflight.ts';
+import { ensureLoadable } from '../exec/preflight.ts';
 import type { IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from '../test/support/netns.ts';
-import { kumaDpPasswdLine, netnsDeps } from '../test/support/netns-deps.ts';
-import { ApplyError } from './errors.ts';
-import { install } from './install.ts';
-import type { ApplyLog } from './log.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { kumaDpPasswdLine, netnsDeps } from '../../test-support/init/netns-deps.ts';
+import { ApplyError } from '../system/errors.ts';
+import { install } from '../exec/install.ts';
+import type { ApplyLog } from '../exec/log.ts';
 import { detectAndInstall } from './pipeline.ts';
-import type { RunCommand } from './run.ts';
+import type { RunCommand } from '../system/run.ts';
 
 const skip = missingRootTools('ip', 'iptables-legacy-save', 'iptables-nft-save', 'ip6tables-legacy-save', 'ip6tables-nft-save');
 

@@ -2,8 +2,8 @@
 // profiles, for the renderer's property tests (pure and in a netns).
 
 import fc from 'fast-check';
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import type { EnvironmentProfile } from '../profile/profile.ts';
+import { defaultConfig, type TransparentProxyConfig } from '../../init/config/config.ts';
+import type { EnvironmentProfile } from '../../init/profile/profile.ts';
 import { fullProfile, withFamily } from './test-fixtures.ts';
 
 const port = fc.integer({ min: 1, max: 65535 });

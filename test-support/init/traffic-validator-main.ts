@@ -2,9 +2,9 @@
 // network namespace as the kuma-dp UID (setpriv), as the kuma-validation
 // container runs it. argv[2] is JSON: { flags, timing? }. Exit 0 on success;
 // otherwise the error on stderr and exit 1, as the CLI reports it.
-import { resolveValidatorOptions, type ValidatorFlags } from '../../validator/options.ts';
-import { runValidator } from '../../validator/validator.ts';
-import type { ProbeTiming } from '../../validator/token-probe.ts';
+import { resolveValidatorOptions, type ValidatorFlags } from '../../init/validator/options.ts';
+import { runValidator } from '../../init/validator/validator.ts';
+import type { ProbeTiming } from '../../init/validator/token-probe.ts';
 
 const { flags, timing } = JSON.parse(process.argv[2] ?? '{}') as { flags: ValidatorFlags; timing?: Partial<ProbeTiming> };
 try {

@@ -2,8 +2,8 @@
 // install/uninstall inside a namespace through the CLI's own entry function,
 // with the namespace's commands run via netnsDeps.
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { CliIo } from '../../cli/io.ts';
-import { runCli } from '../../cli/program.ts';
+import type { CliIo } from '../../init/cli/io.ts';
+import { runCli } from '../../init/cli/program.ts';
 import { kumaDpPasswdLine, netnsDeps } from './netns-deps.ts';
 import type { Netns } from './netns.ts';
 

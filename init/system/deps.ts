@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { networkInterfaces, release } from 'node:os';
-import { spawnCommand, type RunCommand } from '../exec/run.ts';
+import { spawnCommand, type RunCommand } from './run.ts';
 
 export interface InterfaceAddress {
   address: string;

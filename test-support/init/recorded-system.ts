@@ -1,8 +1,8 @@
 // SystemDeps fed with recorded command outputs, for unit tests without root:
 // `respond` maps a command line (`/usr/sbin/iptables-nft -m owner -h`) to its
 // result; every call is recorded in order.
-import type { NetInterface, SystemDeps } from '../../profile/deps.ts';
-import type { RunResult } from '../../exec/run.ts';
+import type { NetInterface, SystemDeps } from '../../init/system/deps.ts';
+import type { RunResult } from '../../init/system/run.ts';
 
 export interface RecordedSystem extends SystemDeps {
   calls: string[];

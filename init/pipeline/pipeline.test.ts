@@ -1,14 +1,15 @@
-// The fast/slow path decision of the install pipeline, with recorded iptables
-// 1.8.9 answers (Debian 12): which commands each path spawns, when the fast
-// path is not taken, and what happens when its restore is rejected.
-import { describe, expect, it, vi } from 'vitest';
+// The install pipeline's one branch (modules assumed, the restore proves them;
+// Kuma's probes only when it does not), with recorded iptables 1.8.9 answers
+// (Debian 12): which commands each path spawns, when the assumption is not
+// made, and what happens when its restore is rejected.
+import { describe, expect, it } from 'vitest';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
 import { detectProfile } from '../profile/detect.ts';
 import type { IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
-import { conntrackMissing, debianSystem, type BackendState } from '../test/support/recorded-system.ts';
-import { ApplyError } from './errors.ts';
-import type { ApplyLog } from './log.ts';
+import { conntrackMissing, debianSystem, type BackendState } from '../../test-support/init/recorded-system.ts';
+import { ApplyError } from '../system/errors.ts';
+import type { ApplyLog } from '../exec/log.ts';
 import { detectAndInstall } from './pipeline.ts';
 
 const resolvConf = { '/etc/resolv.conf': 'nameserver 10.96.0.10\n' };
@@ -46,13 +47,13 @@ function run(config: TransparentProxyConfig, sys: ReturnType<typeof system>['sys
 
 const probes = (calls: string[]) => calls.filter((c) => / --version$| -m \w+ -h$| --test$/.test(c));
 
-describe('install pipeline: fast and slow path', () => {
+describe('install pipeline: modules assumed, Kuma\'s probes only when the restore refuses', () => {
   it('forced nft on the standard binaries: no probe at all, the detection saves are the snapshots', async () => {
     const { sys, restores } = system({});
     const { result } = run(configFor('nft'), sys);
     expect((await result).path).toBe('fast');
     expect(probes(sys.calls)).toEqual([]);
-    expect(sys.calls.filter((c) => c.includes('-save'))).toEqual(['/usr/sbin/ip6tables-nft-save', '/usr/sbin/iptables-nft-save']);
+    expect(sys.calls.filter((c) => c.includes('-save'))).toEqual(['/usr/sbin/iptables-nft-save', '/usr/sbin/ip6tables-nft-save']);
     expect(restores).toHaveLength(2);
   });
 
@@ -79,7 +80,7 @@ describe('install pipeline: fast and slow path', () => {
     expect(probes(sys.calls)).toEqual([]);
   });
 
-  it('rules rendered while the probes run are kept only when the real profile renders the same (DOCKER_OUTPUT changes them)', async () => {
+  it('the assumed profile renders what Kuma\'s probed profile renders (DOCKER_OUTPUT changes them)', async () => {
     const config = configFor('nft', (c) => {
       c.redirect.dns.enabled = true;
       c.redirect.dns.captureAll = true;
@@ -141,29 +142,16 @@ describe('install pipeline: fast and slow path', () => {
     expect((error as ApplyError).message).toContain("tried nft (iptables): missing match 'conntrack'; legacy (iptables): missing match 'conntrack'");
   });
 
-  it('IPv4 is installed while `ip -6 addr add ::6/128 dev lo` runs; IPv6 waits for it and is left out when it fails', async () => {
+  it('`ip -6 addr add ::6/128 dev lo` fails: IPv6 is left out, as Kuma\'s gate does, and the warning comes before the install', async () => {
     const config = configFor('nft', (c) => (c.verbose = true));
     for (const ip6 of [undefined, 'RTNETLINK answers: Permission denied']) {
       const { sys, restores } = system({ ip6 });
-      const answered = sys.run;
-      let answerIp: () => void = () => undefined;
-      sys.run = async (cmd, args, opts) => {
-        if (cmd !== 'ip') return answered(cmd, args, opts);
-        await new Promise<void>((resolve) => (answerIp = resolve));
-        return answered(cmd, args, opts);
-      };
       const lines: string[] = [];
       const log: ApplyLog = { info: (m, f) => lines.push(`${f ?? ''} ${m}`), warn: (m, f) => lines.push(`${f ?? ''} [WARNING] ${m}`) };
-      const result = detectAndInstall(config, sys, { log, renderWarning: () => undefined });
-      await vi.waitFor(() => expect(restores).toHaveLength(1));
-      expect(restores[0]).toContain('127.0.0.6/32');
-      expect(lines).toEqual([]); // held back until the IPv6 gate is known, so the order stays a waiting detection's
-      answerIp();
-      const done = await result;
+      const done = await detectAndInstall(config, sys, { log, renderWarning: () => undefined });
 
-      // What Kuma's gating installs: the profile of a detection that waited for `ip`, rendered.
-      const waited = await detectProfile(config, system({ ip6 }).sys);
-      expect(done.rendered).toEqual(renderRules(config, waited));
+      const probed = await detectProfile(config, system({ ip6 }).sys);
+      expect(done.rendered).toEqual(renderRules(config, probed));
       expect(done.installed?.families.map((f) => f.family)).toEqual(ip6 ? ['ipv4'] : ['ipv4', 'ipv6']);
       expect(restores).toHaveLength(ip6 ? 1 : 2);
       expect(restores.some((r) => r.includes('::6/128'))).toBe(!ip6);

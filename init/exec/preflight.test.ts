@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
-import { conntrackMissing, debianSystem } from '../test/support/recorded-system.ts';
-import { detectProfile } from './detect.ts';
-import { missingFeature } from '../exec/restore.ts';
+import { ApplyError } from '../system/errors.ts';
+import { conntrackMissing, debianSystem } from '../../test-support/init/recorded-system.ts';
+import { detectProfile } from '../profile/detect.ts';
+import { missingFeature } from './restore.ts';
 import { ensureLoadable } from './preflight.ts';
-import type { EnvironmentProfile } from './profile.ts';
+import type { EnvironmentProfile } from '../profile/profile.ts';
 
 /** Debian 12 where `<backend>-restore --test` of the rendered rules fails (missing conntrack) for `failing`. */
 const system = (failing: Array<'nft' | 'legacy'>) =>

@@ -5,10 +5,9 @@
 // destination".
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Netns } from './netns.ts';
+import { readablePrograms } from './readable-programs.ts';
 
-export const probeScript = fileURLToPath(new URL('./traffic_probe.py', import.meta.url));
 /** The system interpreter: a per-user one (pyenv under /root) is not runnable by other UIDs. */
 const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
@@ -46,7 +45,8 @@ function runAs(as: RunAs | undefined, argv: string[]): string[] {
  * (kuma-dp's listeners run as the kuma-dp UID, which the DNS conntrack-zone
  * rules match); resolves once they are bound.
  */
-export function startListeners(ns: Netns, listeners: readonly Listener[], as?: RunAs): Promise<ProbeServer> {
+export async function startListeners(ns: Netns, listeners: readonly Listener[], as?: RunAs): Promise<ProbeServer> {
+  const probeScript = (await readablePrograms()).probe;
   const specs = listeners.map((l) => `${l.name}:${l.proto}:${l.addr.includes(':') ? `[${l.addr}]` : l.addr}:${l.port}`);
   const [head, ...rest] = runAs(as, [python, probeScript, 'serve', ...specs]);
   const [cmd, args] = ns.wrap(head!, rest);
@@ -97,6 +97,7 @@ export interface ClientOptions {
  * answer: "NAME ORIGINAL-DST" for TCP, "NAME" for UDP, or "ERROR ...".
  */
 export async function probe(ns: Netns, proto: Proto, addr: string, port: number, opts: ClientOptions = {}): Promise<string> {
+  const probeScript = (await readablePrograms()).probe;
   const argv = runAs(opts.as, [python, probeScript, proto, addr, String(port), ...(opts.bind ? ['--bind', opts.bind] : [])]);
   const r = await ns.run(argv[0]!, argv.slice(1), { timeoutMs: 10_000 });
   if (r.code !== 0) throw new Error(`probe client failed (${r.code}): ${r.stderr.trim()}`);

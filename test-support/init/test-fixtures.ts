@@ -1,9 +1,9 @@
 // Hand-built environment profiles for the renderer's tests: no detection, no root.
 
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/profile.ts';
-import type { FamilyPlan } from './family-plan.ts';
-import { planRules } from './plan.ts';
+import { defaultConfig, type TransparentProxyConfig } from '../../init/config/config.ts';
+import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../../init/profile/profile.ts';
+import type { FamilyPlan } from '../../init/rules/family-plan.ts';
+import { planRules } from '../../init/rules/plan.ts';
 
 const fullFamily = (family: IpFamily): FamilyProfile => {
   const bin = family === 'ipv4' ? 'iptables' : 'ip6tables';

@@ -1,7 +1,7 @@
 // A CliIo that records output, for CLI tests. Only parsing-level paths use
 // it: anything reaching the system runs in the netns tests instead.
-import { systemDeps } from '../profile/deps.ts';
-import type { CliIo } from './io.ts';
+import { systemDeps } from '../../init/system/deps.ts';
+import type { CliIo } from '../../init/cli/io.ts';
 
 export interface RecordingIo extends CliIo {
   out: string;

@@ -3,9 +3,9 @@
 // /etc/passwd can be given extra users (like Kuma's e2e `useradd -u 5678 kuma-dp`).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemDeps, type SystemDeps } from '../../profile/deps.ts';
-import { parseIpAddrJson } from '../../profile/parse.ts';
-import { countSpawns, spawnCommand, type CountingRunner } from '../../exec/run.ts';
+import { systemDeps, type SystemDeps } from '../../init/system/deps.ts';
+import { parseIpAddrJson } from '../../init/profile/parse.ts';
+import { countSpawns, spawnCommand, type CountingRunner } from '../../init/system/run.ts';
 import type { Netns } from './netns.ts';
 
 export interface NetnsDeps extends SystemDeps {

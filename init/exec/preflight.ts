@@ -5,15 +5,12 @@
 // that fails and the backend was auto-detected, the other backend is probed,
 // the rules are rendered for it and tested again. When nothing loads, the
 // error names the backends tried, the kernel and the missing match or target.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
-import type { RestoreInputs } from '../exec/install.ts';
-import { silentLog, type ApplyLog } from '../exec/log.ts';
-import { failureReason, missingFeature, runRestore } from '../exec/restore.ts';
-import { systemDeps, type SystemDeps } from './deps.ts';
-import { emptyFamily, probeBackend } from './detect.ts';
-import { VersionCache } from './executables.ts';
-import type { EnvironmentProfile, IpFamily, IptablesMode } from './profile.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, systemDeps, type SystemDeps } from '../system/index.ts';
+import type { RestoreInputs } from './install.ts';
+import { silentLog, type ApplyLog } from './log.ts';
+import { failureReason, missingFeature, runRestore } from './restore.ts';
+import { emptyFamily, type EnvironmentProfile, type IpFamily, type IptablesMode, probeBackend, VersionCache } from '../profile/index.ts';
 
 interface Attempt {
   mode: IptablesMode;
