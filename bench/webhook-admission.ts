@@ -10,7 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { httpsReviewClient, type HttpsReviewClient } from '../webhook/test/support/https-review.ts';
+import { httpsReviewClient, type HttpsReviewClient } from '../test-support/webhook/https-review.ts';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';

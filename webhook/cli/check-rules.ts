@@ -2,7 +2,7 @@
 // from the cluster (check-view.ts). Each gives pass or fail lines with a hint
 // that says what to do.
 import { X509Certificate } from 'node:crypto';
-import { Keys } from '../engine/annotation-keys.ts';
+import { Keys } from '../engine/index.ts';
 import type { CheckTarget, ClusterView } from './check-view.ts';
 import { typoHints } from './label-typos.ts';
 import { isPodInjectionWebhook, namespaceSelectorLabels, unmetRequirement, type Webhook, type WebhookConfiguration } from './webhook-selectors.ts';

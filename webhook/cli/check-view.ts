@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../state/cluster-state.ts';
+import type { KubeObject } from '../state/index.ts';
 import { ApiReadError, clusterWebhooks, listItems } from './cluster-read.ts';
 import type { WebhookSource } from './webhook-selectors.ts';
 

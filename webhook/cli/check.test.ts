@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateSelfSigned, type SelfSignedCertificates } from '../tls/self-signed.ts';
-import { StandInApiServer, type StandInObject } from '../test/support/stand-in-api-server.ts';
+import { StandInApiServer, type StandInObject } from '../../test-support/webhook/stand-in-api-server.ts';
 import { runCheck } from './check.ts';
 import { runCli } from './program.ts';
 

@@ -4,7 +4,7 @@
 // with a hint for each failure. Exit 0 when every check passes, 1 when one
 // fails, 2 when the cluster cannot be read (docs/check.md).
 import { Command } from 'commander';
-import { defaultSettings } from '../config/settings.ts';
+import { defaultSettings } from '../config/index.ts';
 import { allChecks } from './check-rules.ts';
 import { type CheckTarget, readClusterView } from './check-view.ts';
 import { type CliIO, processIO } from './inject.ts';

@@ -4,8 +4,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { KubeObject } from '../state/cluster-state.ts';
-import { StaticClusterState } from '../state/static-state.ts';
+import { type KubeObject, StaticClusterState } from '../state/index.ts';
 import { clusterConfig } from './serve-startup.ts';
 import { webhookConfigurationsIn, type WebhookSource } from './webhook-selectors.ts';
 

@@ -130,7 +130,7 @@ describe('selector and typo pieces', () => {
 
 describe('explain --kubeconfig (STAND-IN API server)', () => {
   it("reads the namespaces and the cluster's MutatingWebhookConfigurations instead of --state", async () => {
-    const { StandInApiServer } = await import('../test/support/stand-in-api-server.ts');
+    const { StandInApiServer } = await import('../../test-support/webhook/stand-in-api-server.ts');
     const standIn = await StandInApiServer.start();
     try {
       standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });

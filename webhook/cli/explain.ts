@@ -18,9 +18,7 @@ import {
 } from './inject.ts';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import type { InjectionContext } from '../engine/context.ts';
-import { podNamespace } from '../engine/precheck.ts';
-import type { Pod } from '../engine/pod-types.ts';
+import { type InjectionContext, type Pod, podNamespace } from '../engine/index.ts';
 import { explainPod, type PodDecision, type WebhookReach } from './explain-decision.ts';
 import { type ExplainedDocument, renderExplanation } from './explain-text.ts';
 import { typoHints } from './label-typos.ts';

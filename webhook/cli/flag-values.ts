@@ -2,7 +2,7 @@
 // commander's InvalidArgumentError, so a bad value is a usage error (exit 1)
 // whose message names the flag and says what is expected.
 import { InvalidArgumentError } from 'commander';
-import type { SidecarContainersMode } from '../config/settings.ts';
+import type { SidecarContainersMode } from '../config/index.ts';
 
 const digits = /^[0-9]+$/;
 

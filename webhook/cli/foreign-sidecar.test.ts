@@ -5,11 +5,10 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { podAdmissionReview } from '../demo/sample-review.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
-import { WebhookMetrics } from '../http/metrics.ts';
-import { appPod, testContext } from '../test/support/engine-fixtures.ts';
-import { testServer } from '../test/http-fixtures.ts';
+import { injectPod, type Pod } from '../engine/index.ts';
+import { WebhookMetrics } from '../http/index.ts';
+import { appPod, testContext } from '../../test-support/webhook/engine-fixtures.ts';
+import { testServer } from '../../test-support/webhook/http-fixtures.ts';
 import { INJECTED_BY_ANOTHER, injectNoticingOthers } from './foreign-sidecar.ts';
 
 const ctx = testContext();

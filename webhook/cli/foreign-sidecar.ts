@@ -6,11 +6,7 @@
 // admission log line's `reason`) and a warning (logged at warn level).
 // A pod this injector injected itself (a second matching webhook) re-injects
 // to the very same pod; that is how "ours" is told apart.
-import { Keys, SIDECAR_CONTAINER } from '../engine/annotation-keys.ts';
-import type { InjectionContext } from '../engine/context.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { InjectionOutcome } from '../engine/outcome.ts';
-import type { Pod } from '../engine/pod-types.ts';
+import { type InjectionContext, type InjectionOutcome, injectPod, Keys, type Pod, SIDECAR_CONTAINER } from '../engine/index.ts';
 import { uninjectPod } from './uninject-pod.ts';
 
 export const INJECTED_BY_ANOTHER = 'injected_by_another';

@@ -1,7 +1,7 @@
 // Near misses of the injection label and its values (`enbaled`,
 // `kuma.io/sidecar-injetion`): a typo there silently keeps a namespace or a
 // pod out of the mesh, so `explain` and `check` name the likely intent.
-import { Keys } from '../engine/annotation-keys.ts';
+import { Keys } from '../engine/index.ts';
 
 const LABEL_VALUES = ['enabled', 'disabled', 'true', 'false', 'yes', 'no'];
 const KEYS = [Keys.sidecarInjection, Keys.mesh];

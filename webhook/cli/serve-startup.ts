@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { checkKeyPair, type KeyPair } from '../tls/key-pair.ts';
+import { checkKeyPair, type KeyPair } from '../tls/index.ts';
 
 export class StartupError extends Error {}
 

@@ -6,23 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
-import type { InjectorConfig } from '../config/injector-config.ts';
-import { ConfigError, type ConfigDefaults } from '../config/load-config.ts';
-import { defaultSettings } from '../config/settings.ts';
-import type { SidecarContainersMode } from '../config/settings.ts';
-import { demoObjects } from '../demo/demo-state.ts';
-import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
-import type { InjectFn } from '../http/admit.ts';
-import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
-import type { ClusterState } from '../state/cluster-state.ts';
-import { loadStateFiles } from '../state/file-state.ts';
-import { stderrLogger } from '../state/state-log.ts';
-import type { StateLogger } from '../state/state-log.ts';
-import { StaticClusterState } from '../state/static-state.ts';
-import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
+import { ConfigError, type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
+import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
+import { createInjectionContext } from '../engine/index.ts';
+import { buildWebhookServer, defaultBodyLimit, type InjectFn } from '../http/index.ts';
+import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
+import { WatchedKeyPair } from '../tls/index.ts';
 import { collect, controlPlaneUrl, integerFlag, listenPort, targetPort } from './flag-values.ts';
 import { injectNoticingOthers } from './foreign-sidecar.ts';
-import { contextFrom } from './inject.ts';
 import { checkServingFiles, clusterConfig, readFlagFile, StartupError } from './serve-startup.ts';
 
 export interface ServeOptions {
@@ -108,16 +99,14 @@ class Cleanups {
   }
 }
 
-/** The injection context from the flags; a config or CA file problem names its flag. */
-function serveContext(options: ServeOptions, serverVersion: string | undefined) {
+/** The injector config and settings from the flags; a config or CA file problem names its flag. */
+function serveSetup(options: ServeOptions, serverVersion: string | undefined) {
   if (options.config !== undefined) readFlagFile('--config', options.config);
   if (options.caCertFile !== undefined) readFlagFile('--ca-cert-file', options.caCertFile);
   try {
-    return contextFrom({
-      filename: '',
+    return loadInjectorSetup({
       config: options.config,
       configDefaults: options.configDefaults,
-      state: [],
       controlPlaneUrl: options.controlPlaneUrl,
       caCertFile: options.caCertFile,
       systemNamespace: options.systemNamespace,
@@ -151,22 +140,22 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   if (!certFile || !keyFile) throw new StartupError('--tls-cert-file and --tls-key-file are both required (or --demo)');
   // Local inputs first, so a typo fails at once rather than after connecting to the cluster.
   checkServingFiles({ certFile, keyFile });
-  serveContext(options, undefined);
+  serveSetup(options, undefined);
 
   const inCluster = !options.demo && options.state.length === 0;
   const kubeConfig = inCluster ? await clusterConfig(options.kubeconfig) : undefined;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
-  const ctx = serveContext(options, serverVersion);
+  const setup = serveSetup(options, serverVersion);
   // State events go to the server's log once it exists, to stderr before that.
   const stateLog: { to: StateLogger } = { to: stderrLogger };
-  const source = await stateSource(options, ctx.config, kubeConfig, () => stateLog.to);
+  const source = await stateSource(options, setup.config, kubeConfig, () => stateLog.to);
   cleanups.add(async () => {
     // Closing the watches must not hold the exit.
     const stopped = await Promise.race([source.stop().then(() => true), sleep(stateStopTimeoutMs).then(() => false)]);
     if (!stopped) stateLog.to.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
   });
-  const context = { ...ctx, state: source.state };
+  const context = createInjectionContext({ ...setup, state: source.state });
   const inject: InjectFn = (pod, namespace) =>
     injectNoticingOthers(pod, namespace !== undefined ? { ...context, namespace } : context);
 
@@ -192,10 +181,10 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   }
   const address = app.server.address();
   const listeningPort = typeof address === 'object' && address ? address.port : options.port;
-  if (options.sidecarContainers === 'auto' && !ctx.settings.sidecarContainersEnabled) {
+  if (options.sidecarContainers === 'auto' && !context.settings.sidecarContainersEnabled) {
     app.log.warn({ serverVersion }, 'WARNING: sidecarContainers feature is enabled but Kubernetes server does not support it');
   }
-  app.log.info({ port: listeningPort, nativeSidecars: ctx.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
+  app.log.info({ port: listeningPort, nativeSidecars: context.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
   if (demo) printDemo(listeningPort, demo.caFile, demo.reviewFile);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

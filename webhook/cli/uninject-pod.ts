@@ -7,11 +7,8 @@
 // would not write that same value anyway. The result injects back to the
 // input; docs/uninject.md lists the few spellings that cannot be told apart.
 import { isDeepStrictEqual } from 'node:util';
-import { INIT_CONTAINER, Keys, SIDECAR_CONTAINER, VALIDATION_CONTAINER } from '../engine/annotation-keys.ts';
-import type { InjectionContext } from '../engine/context.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Container, HTTPHeader, Pod, Probe } from '../engine/pod-types.ts';
-import type { ClusterState } from '../state/cluster-state.ts';
+import { type Container, type HTTPHeader, INIT_CONTAINER, type InjectionContext, injectPod, Keys, type Pod, type Probe, SIDECAR_CONTAINER, VALIDATION_CONTAINER } from '../engine/index.ts';
+import type { ClusterState } from '../state/index.ts';
 
 const KUMA_CONTAINERS = new Set([SIDECAR_CONTAINER, INIT_CONTAINER, VALIDATION_CONTAINER]);
 const KUMA_VOLUMES = new Set([

@@ -6,7 +6,7 @@
 // after injection, or other flags) is still uninjected, with a warning.
 import { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { InjectionContext } from '../engine/context.ts';
+import type { InjectionContext } from '../engine/index.ts';
 import { type CliIO, contextFrom, type InjectOptions, mapCarriedPods, printOrFail, processIO, readInputDocuments, withInjectionFlags } from './inject.ts';
 import { uninjectPod } from './uninject-pod.ts';
 

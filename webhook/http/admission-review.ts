@@ -1,7 +1,6 @@
 // The AdmissionReview envelope (admission.k8s.io/v1): reading a request body
 // into a checked review, and writing the response review. Pure functions.
-import { patchJson } from '../engine/patch-json.ts';
-import type { RecordedOperation } from '../engine/patch-recorder.ts';
+import type { RecordedOperation } from '../engine/index.ts';
 import { WebhookError } from './errors.ts';
 
 export const admissionApiVersion = 'admission.k8s.io/v1';
@@ -45,6 +44,10 @@ export function readAdmissionReview(body: unknown): AdmissionReview {
   const request = body.request;
   if (!isRecord(request)) throw new WebhookError('KI_ERR_MISSING_REQUEST');
   if (typeof request.uid !== 'string' || request.uid === '') throw new WebhookError('KI_ERR_MISSING_UID');
+  // The engine looks the namespace up by name; the API server always sends a string.
+  if (request.namespace !== undefined && typeof request.namespace !== 'string') {
+    throw new WebhookError('KI_ERR_NOT_ADMISSION_REVIEW', `request.namespace is ${describe(request.namespace)}, not a string`);
+  }
   return { apiVersion: body.apiVersion, kind: body.kind, request: request as unknown as AdmissionRequest };
 }
 
@@ -84,7 +87,7 @@ function respond(review: AdmissionReview, fields: string): string {
 export function allow(review: AdmissionReview, patch: readonly RecordedOperation[] = []): string {
   if (patch.length === 0) return respond(review, '"allowed":true');
   // base64 has no character that JSON escapes.
-  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(patchJson(patch))}"`);
+  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(JSON.stringify(patch))}"`);
 }
 
 /**

@@ -1,7 +1,7 @@
 // One admission decision: a checked AdmissionReview in, the response review and
 // its metric labels out. The engine comes in as a function, so this file knows
 // the InjectionOutcome contract and nothing of how injection works.
-import type { InjectionOutcome } from '../engine/outcome.ts';
+import type { InjectionOutcome } from '../engine/index.ts';
 import { allow, deny, notApplicableReason, podOf } from './admission-review.ts';
 import type { AdmissionReview } from './admission-review.ts';
 import { WebhookError } from './errors.ts';
@@ -11,7 +11,7 @@ import type { AdmissionLabels } from './metrics.ts';
  * Injects one pod. `namespace` is the review's `request.namespace`, which
  * Kubernetes sets even when the pod itself names none (Kuma copies it into the pod).
  */
-export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome | Promise<InjectionOutcome>;
+export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome;
 
 export interface AdmissionDecision {
   /** The response AdmissionReview, already serialised (application/json). */
@@ -29,36 +29,21 @@ export interface AdmitDeps {
   ready: () => boolean;
 }
 
-/**
- * The decision for one review: synchronous when `inject` is (the engine is), so
- * an admission costs no promise; a promise when `inject` returns one.
- */
-export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecision | Promise<AdmissionDecision> {
+/** The decision for one review, synchronous as the engine is. */
+export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecision {
   const ignored = notApplicableReason(review.request);
   if (ignored) return { body: allow(review), labels: { result: 'ignored', reason: ignored } };
 
   const pod = podOf(review.request);
   if (!deps.ready()) throw new WebhookError('KI_ERR_NOT_READY');
 
-  let outcome: InjectionOutcome | Promise<InjectionOutcome>;
+  let outcome: InjectionOutcome;
   try {
     outcome = deps.inject(pod, review.request.namespace);
   } catch (error) {
-    throw injectionFailed(error);
-  }
-  if (outcome instanceof Promise) {
-    return outcome.then(
-      (settled) => decide(review, settled),
-      (error: unknown) => {
-        throw injectionFailed(error);
-      },
-    );
+    throw new WebhookError('KI_ERR_INJECTION_FAILED', error instanceof Error ? error.message : String(error));
   }
   return decide(review, outcome);
-}
-
-function injectionFailed(error: unknown): WebhookError {
-  return new WebhookError('KI_ERR_INJECTION_FAILED', error instanceof Error ? error.message : String(error));
 }
 
 function decide(review: AdmissionReview, outcome: InjectionOutcome): AdmissionDecision {

@@ -1,7 +1,7 @@
 // The admission path answers only POST: other methods get 405 with `Allow: POST`
 // (a catalogued error), unknown paths keep 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testServer } from './http-fixtures.ts';
+import { testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 describe('methods on /inject-sidecar', () => {
   let app: Awaited<ReturnType<typeof testServer>>;
