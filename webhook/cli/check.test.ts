@@ -1,5 +1,5 @@
 // `kuma-injector check` against a STAND-IN API server on loopback (the real
-// one cannot run here; webhook/test/support/stand-in-api-server.ts) and a real
+// one cannot run here; test-support/webhook/stand-in-api-server.ts) and a real
 // TLS server on loopback as the webhook pod behind the Service's endpoints:
 // a healthy installation passes, and each broken one fails with its hint.
 import { spawnSync } from 'node:child_process';
