@@ -15,6 +15,9 @@ const initRooms = {
   exec: ['system', 'config', 'profile', 'rules'],
   pipeline: ['system', 'config', 'profile', 'rules', 'exec'],
   cli: ['system', 'config', 'validator', 'profile', 'rules', 'exec', 'pipeline'],
+  // CNI mode's two programs: the plugin runs the pipeline in the pod's netns; the node agent stands alone.
+  cni: ['system', 'config', 'profile', 'pipeline'],
+  'install-cni': [],
 };
 const roomNames = Object.keys(initRooms).join('|');
 const initBoundaries = Object.entries(initRooms).flatMap(([room, below]) => {
@@ -33,6 +36,7 @@ const initBoundaries = Object.entries(initRooms).flatMap(([room, below]) => {
 // Dependencies point one way inside the webhook: each folder lists the folders it must not import.
 const webhookLayers = {
   quantity: ['config', 'state', 'engine', 'http', 'tls', 'demo', 'cli'],
+  'kube-api': ['quantity', 'config', 'state', 'engine', 'http', 'tls', 'demo', 'cli'],
   config: ['state', 'engine', 'http', 'tls', 'demo', 'cli'],
   state: ['config', 'engine', 'http', 'tls', 'demo', 'cli'],
   tls: ['config', 'state', 'engine', 'http', 'demo', 'cli'],

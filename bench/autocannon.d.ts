@@ -15,6 +15,9 @@ declare module 'autocannon' {
     requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string }[];
     connections?: number;
     duration?: number;
+    /** Each connection reconnects (a new TLS handshake) after this many requests. */
+    reconnectRate?: number;
+    servername?: string;
   }
   interface Result {
     requests: Histogram;

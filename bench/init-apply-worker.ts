@@ -4,7 +4,8 @@
 //   from argv, then init/pipeline/pipeline.ts (the CLI's own code: fast path, or
 //   the slow path with probes and pre-flight); phases timed through its phase
 //   hook, every spawned process counted and timed.
-// - bare: iptables-restore of given rules per family, nothing else.
+// - bare: iptables-restore of given rules per family, nothing else; for the
+//   nftables backend, `nft -f` of the same script.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { type CliIo, runCli } from '../init/cli/index.ts';
@@ -15,8 +16,8 @@ import { countSpawns, spawnCommand, systemDeps } from '../init/system/index.ts';
 
 /** A concrete iptables backend. */
 export type Backend = 'nft' | 'legacy';
-/** What `--iptables-mode` is given: a backend, or `auto` (the default), where the install probes as Kuma does. */
-export type Mode = Backend | 'auto';
+/** What `--iptables-mode` is given: a backend, or `auto` (the default), where the install probes as Kuma does; or `--nftables`. */
+export type Mode = Backend | 'auto' | 'nftables';
 
 /** Restore input per family, as rendered by the install. */
 export type FamilyInputs = Partial<Record<'ipv4' | 'ipv6', string>>;
@@ -36,6 +37,8 @@ export interface InstallSample {
   /** Every process the install spawned, in order, with its wall time. */
   commands: Array<{ command: string; ms: number }>;
   rules: FamilyInputs;
+  /** With `--nftables`: the script its one `nft -f` loaded. */
+  nftScript?: string;
   /** The backend whose restore installed the rules (what `auto` chose). */
   restoredWith: Backend;
 }
@@ -54,7 +57,7 @@ export interface CliSample {
  * machine has no `kuma-dp`, so it uses `nobody` (the rules differ only in the UID).
  */
 export function installArgs(mode: Mode): string[] {
-  return ['--iptables-mode', mode, '--kuma-dp-user', 'nobody'];
+  return [...(mode === 'nftables' ? ['--nftables'] : ['--iptables-mode', mode]), '--kuma-dp-user', 'nobody'];
 }
 
 export async function measureInstall(mode: Mode): Promise<InstallSample> {
@@ -107,6 +110,7 @@ export async function measureInstall(mode: Mode): Promise<InstallSample> {
     detectSpawns,
     commands,
     rules,
+    nftScript: result.rendered.nftables?.script,
     restoredWith,
   };
 }
@@ -118,6 +122,14 @@ export async function measureBareRestore(backend: Backend, rules: FamilyInputs):
     const r = await spawnCommand(cmd, [], { input });
     if (r.code !== 0) throw new Error(`${cmd} exited ${r.code}: ${r.stderr.trim()}`);
   }
+  return { totalMs: performance.now() - t0 };
+}
+
+/** `nft -f -` of the script the install loaded, nothing else. */
+export async function measureBareNft(script: string): Promise<BareSample> {
+  const t0 = performance.now();
+  const r = await spawnCommand('nft', ['-f', '-'], { input: script });
+  if (r.code !== 0) throw new Error(`nft -f exited ${r.code}: ${r.stderr.trim()}`);
   return { totalMs: performance.now() - t0 };
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { replaceSection } from './markdown-section.ts';
 import {
   installArgs,
+  measureBareNft,
   measureBareRestore,
   measureCli,
   measureInstall,
@@ -22,8 +23,9 @@ import {
   type Mode,
 } from './init-apply-worker.ts';
 
-// Both backends forced, and the default (`auto`, what an injected kuma-init runs), which also probes the other backend.
-const MODES: readonly Mode[] = ['nft', 'legacy', 'auto'];
+// Both backends forced, the default (`auto`, what an injected kuma-init runs), which also probes the other backend,
+// and our native nftables table (`--nftables`, against a bare `nft -f` of the same script).
+const MODES: readonly Mode[] = ['nft', 'legacy', 'auto', 'nftables'];
 const ITERATIONS = Math.min(Math.max(Number(process.env.BENCH_INIT_ITERATIONS ?? 7), 1), 25);
 const COMMAND = 'npm run bench:init';
 const self = fileURLToPath(import.meta.url);
@@ -73,7 +75,8 @@ function dropNamespace(name: string): void {
 
 type WorkerRequest =
   | { kind: 'install' | 'cli'; mode: Mode }
-  | { kind: 'bare'; backend: Backend; rules: FamilyInputs };
+  | { kind: 'bare'; backend: Backend; rules: FamilyInputs }
+  | { kind: 'bare-nft'; script: string };
 
 /** Runs this file as a worker inside `ns`; the worker prints one JSON line. */
 function inWorker<T>(ns: string, request: WorkerRequest): T {
@@ -133,7 +136,8 @@ function benchBackend(backend: Mode): BackendResult {
     try {
       const inst = inWorker<InstallSample>(a, { kind: 'install', mode: backend });
       installs.push(inst);
-      bares.push(inWorker<BareSample>(b, { kind: 'bare', backend: inst.restoredWith, rules: inst.rules }));
+      const bare: WorkerRequest = inst.nftScript ? { kind: 'bare-nft', script: inst.nftScript } : { kind: 'bare', backend: inst.restoredWith, rules: inst.rules };
+      bares.push(inWorker<BareSample>(b, bare));
       clis.push(inWorker<CliSample>(c, { kind: 'cli', mode: backend }));
     } finally {
       [a, b, c].forEach(dropNamespace);
@@ -202,6 +206,7 @@ function report(results: BackendResult[]): string {
     '',
     `- **install**: \`kuma-init install transparent-proxy ${installArgs('<mode>' as Mode).join(' ')}\` as the CLI runs it: config from argv, then the CLI's own \`detectAndInstall\` (init/pipeline/pipeline.ts, in sequence: fast path = detection without module/table probes, render, install whose restore proves the modules; slow path = Kuma's probes, render, pre-flight \`iptables-restore --test\`, install), timed inside a worker already running in the namespace (Node start-up excluded). Otherwise the default configuration. **path** says which path the installs took.`,
     '- **bare restore**: `iptables-<backend>-restore` then `ip6tables-<backend>-restore` of the very rules that install rendered, in another fresh namespace, timed the same way (for `auto`: the backend it chose, in brackets under families).',
+    '- **nftables**: `--nftables` (docs/nftables.md): detection lists the ruleset once, then one `nft -f` of the whole table for both families; its bare baseline is `nft -f` of that same script.',
     '- **auto** is the default mode, what an injected kuma-init runs: like Kuma it looks at the legacy backend for existing rules before choosing; on the fast path `/proc/net/ip_tables_names` tells, so a namespace without legacy tables costs no legacy process.',
     '- **spawned**: processes the install started: detection (iptables-save per family, `ip`, on the slow path the probes) + the rest (restores; on the slow path also pre-flight `--test` restores and saves); the bare restore spawns one per family.',
     '',
@@ -242,12 +247,12 @@ async function main(): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
     const req = JSON.parse(Buffer.concat(chunks).toString()) as WorkerRequest;
-    const sample =
-      req.kind === 'bare'
-        ? await measureBareRestore(req.backend, req.rules)
-        : req.kind === 'cli'
-          ? await measureCli(req.mode)
-          : await measureInstall(req.mode);
+    const measure = (): Promise<InstallSample | BareSample | CliSample> => {
+      if (req.kind === 'bare') return measureBareRestore(req.backend, req.rules);
+      if (req.kind === 'bare-nft') return measureBareNft(req.script);
+      return req.kind === 'cli' ? measureCli(req.mode) : measureInstall(req.mode);
+    };
+    const sample = await measure();
     process.stdout.write(`${JSON.stringify(sample)}\n`);
     return;
   }

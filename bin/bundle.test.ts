@@ -1,13 +1,15 @@
 // The images' bundled programs (bin/bundle.ts) behave as the TypeScript
 // sources do; kuma-init's runs with no node_modules at all, through a
-// `kumactl` symlink as Kuma's injector calls it.
+// `kumactl` symlink as Kuma's injector calls it, and install-cni's too.
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeNodeDirs } from '../test-support/init/install-cni/node-dirs.ts';
 import { bundleProgram } from './bundle.ts';
 
 const run = promisify(execFile);
@@ -31,13 +33,16 @@ describe('bundled programs', () => {
   const outdir = mkdtempSync(join(repo, '.tmp-bundle-test-'));
   // Outside it: kuma-init's bundle must need nothing but node.
   const bare = mkdtempSync(join(tmpdir(), 'kuma-init-bundle-'));
-  const bundles = { injector: '', init: '' };
+  const bundles = { injector: '', init: '', installCni: '' };
   beforeAll(async () => {
     bundles.injector = await bundleProgram('kuma-injector', outdir);
     const built = await bundleProgram('kuma-init', outdir);
     bundles.init = join(bare, 'kuma-init.mjs');
     copyFileSync(built, bundles.init);
     symlinkSync(bundles.init, join(bare, 'kumactl'));
+    bundles.installCni = join(bare, 'install-cni.mjs');
+    copyFileSync(await bundleProgram('install-cni', outdir), bundles.installCni);
+    symlinkSync(bundles.installCni, join(bare, 'install-cni'));
   }, 60_000);
   afterAll(() => {
     rmSync(outdir, { recursive: true, force: true });
@@ -75,5 +80,28 @@ describe('bundled programs', () => {
     expect(badBundled.stderr).toContain('invalid argument "abc" for "--redirect-outbound-port" flag');
     expect(badBundled).toEqual(badSources);
     expect(staticImports(bundles.init).filter((name) => !name.startsWith('node:'))).toEqual([]);
+  }, 60_000);
+
+  it('install-cni, from a directory without node_modules, installs and cleans up, and carries the Kubernetes client', async () => {
+    const node = makeNodeDirs();
+    try {
+      const primary = '{"name":"k8s-pod-network","cniVersion":"0.3.1","plugins":[{"type":"ptp"}]}';
+      writeFileSync(join(node.confDir, '10-ptp.conflist'), primary);
+      const once = await run(join(bare, 'install-cni'), [], { cwd: bare, env: { ...node.env, SLEEP: 'false' } });
+      expect(once.stderr).toContain('kuma-cni is installed and in the chain');
+      expect(once.stderr).toContain('finished cleanup');
+      expect(readFileSync(join(node.confDir, '10-ptp.conflist'), 'utf8')).toBe(primary);
+      // The repair's client (bundled, loaded on demand) reads the kubeconfig file and names it when it is missing.
+      const env = { ...node.env, INSTALL_CNI_REPAIR_MODE: 'delete', NODE_NAME: 'node-a', INSTALL_CNI_KUBECONFIG: join(node.root, 'missing-kubeconfig') };
+      const failed = await run(join(bare, 'install-cni'), [], { cwd: bare, env }).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/cannot load the kubeconfig for the race repair: ENOENT.*missing-kubeconfig/);
+      expect(staticImports(bundles.installCni).filter((name) => !isBuiltin(name))).toEqual([]);
+    } finally {
+      node.remove();
+    }
   }, 60_000);
 });

@@ -6,15 +6,31 @@
 //   never loads @kubernetes/client-node.
 // - kuma-init (init image): one self-contained file, no node_modules: it runs
 //   in every meshed pod under Kuma's kuma-init limits (cpu 100m, memory 50M).
-//   npm run build  →  dist/webhook/kuma-injector.mjs, dist/init/kuma-init.mjs
-import { chmodSync } from 'node:fs';
+// - install-cni (CNI image): self-contained the same way; the Kubernetes
+//   client it loads for the race repair is inside the one file.
+// - kuma-cni (nodes, via install-cni): a Node single-executable application,
+//   because the plugin runs on nodes without Node.js: one CommonJS bundle
+//   (SEA runs CommonJS only) with its V8 code cache, put into a copy of this
+//   node binary with postject (docs/cni.md "Build").
+//   npm run build  →  dist/webhook/kuma-injector.mjs, dist/init/kuma-init.mjs, dist/cni/install-cni.mjs, dist/cni/kuma-cni
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-export type Program = 'kuma-injector' | 'kuma-init';
+export type Program = 'kuma-injector' | 'kuma-init' | 'install-cni';
+
+/** Entry points of the self-contained programs. */
+const selfContained: Record<Exclude<Program, 'kuma-injector'>, string> = {
+  'kuma-init': join(repo, 'init', 'cli', 'main.ts'),
+  'install-cni': join(repo, 'init', 'install-cni', 'main.ts'),
+};
+
+/** The fuse postject flips so node runs the injected blob (Node 20's value). */
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 
 const common: BuildOptions = { bundle: true, format: 'esm', platform: 'node', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
 
@@ -34,16 +50,49 @@ export async function bundleProgram(program: Program, outdir: string): Promise<s
   }
   await build({
     ...common,
-    entryPoints: [join(repo, 'init', 'cli', 'main.ts')],
+    entryPoints: [selfContained[program]],
     outfile: entry,
     // CommonJS packages inside an ESM bundle require node's builtins at run time.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);" },
   });
-  chmodSync(entry, 0o755); // /usr/bin/kumactl links to it
+  chmodSync(entry, 0o755); // /usr/bin/kumactl and /install-cni link to them
   return entry;
+}
+
+/**
+ * Optional native add-ons of ws and node-fetch (pulled in by @kubernetes/client-node), which their
+ * packages `require` inside try/catch. In a single executable such a require prints a warning on
+ * stderr; bundled as a module that throws, they are simply absent, as when not installed.
+ */
+const absentOptionalModules: Plugin = {
+  name: 'absent-optional-modules',
+  setup(b) {
+    b.onResolve({ filter: /^(bufferutil|utf-8-validate|encoding)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, (args) => ({ contents: `throw new Error(${JSON.stringify(`${args.path} is not bundled`)});`, loader: 'js' }));
+  },
+};
+
+/** Builds the kuma-cni single executable into `outdir`; returns its path. */
+export async function buildCniExecutable(outdir: string): Promise<string> {
+  mkdirSync(outdir, { recursive: true });
+  const script = join(outdir, 'kuma-cni.cjs');
+  await build({ ...common, sourcemap: false, minify: true, format: 'cjs', entryPoints: [join(repo, 'init', 'cni', 'main.ts')], outfile: script, plugins: [absentOptionalModules] });
+  const blob = join(outdir, 'kuma-cni.blob');
+  const seaConfig = join(outdir, 'sea-config.json');
+  writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
+  const executable = join(outdir, 'kuma-cni');
+  copyFileSync(process.execPath, executable);
+  execFileSync(process.execPath, [join(repo, 'node_modules', 'postject', 'dist', 'cli.js'), executable, 'NODE_SEA_BLOB', blob, '--sentinel-fuse', SEA_FUSE], {
+    stdio: 'pipe',
+  });
+  chmodSync(executable, 0o755);
+  return executable;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   console.log(await bundleProgram('kuma-injector', join(repo, 'dist', 'webhook')));
   console.log(await bundleProgram('kuma-init', join(repo, 'dist', 'init')));
+  console.log(await bundleProgram('install-cni', join(repo, 'dist', 'cni')));
+  console.log(await buildCniExecutable(join(repo, 'dist', 'cni')));
 }

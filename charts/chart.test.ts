@@ -1,52 +1,28 @@
 // The Helm chart, rendered by a real helm: it lints, renders schema-valid
 // objects wired to what the code serves, generates a usable serving
-// certificate, and its values schema refuses bad input.
-import { execFileSync } from 'node:child_process';
+// certificate, and its values schema refuses bad input. The certificate
+// modes and the defaults of issue 10 are in chart-tls.test.ts.
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { injectorConfigFrom } from '../webhook/config/load-config.ts';
 import { admissionPath } from '../webhook/http/log-controller.ts';
-import { missingTools, toolPath } from '../test-support/environment.ts';
 import {
   injectingLabelValues,
   injectionSelectorValues,
   objectOfKind as one,
-  parseKubeYaml,
   unknownServeFlags,
   validateKubeObject,
-  type KubeDoc,
 } from '../test-support/kube-objects.ts';
-
-const chart = join(dirname(fileURLToPath(import.meta.url)), 'kuma-injector');
-const noHelm = missingTools('helm') && `${missingTools('helm')} (run .ci/install-helm.sh)`;
-
-function helm(...args: string[]): string {
-  return execFileSync(toolPath('helm')!, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-function render(...set: string[]): KubeDoc[] {
-  return parseKubeYaml(helm('template', 'kuma', chart, '--namespace', 'kuma-system', ...set.flatMap((s) => ['--set', s])));
-}
-
-/** stderr of a render that must fail. */
-function renderError(...set: string[]): string {
-  try {
-    render(...set);
-  } catch (error) {
-    return String((error as { stderr?: string }).stderr);
-  }
-  throw new Error('render succeeded');
-}
+import { chart, helm, noHelm, render, renderError } from './render-chart.ts';
 
 describe.skipIf(noHelm)('charts/kuma-injector', () => {
   const docs = noHelm ? [] : render();
 
   it('passes helm lint --strict', () => {
-    expect(helm('lint', '--strict', chart)).toContain('0 chart(s) failed');
+    expect(helm('lint', '--strict', '--namespace', 'kuma-system', chart)).toContain('0 chart(s) failed');
   });
 
   it('renders only schema-valid objects', () => {
@@ -64,7 +40,8 @@ describe.skipIf(noHelm)('charts/kuma-injector', () => {
     const configured = render('injectorConfig.sidecarContainer.image=registry.example/kuma-dp:2.13.10');
     const config = injectorConfigFrom(parse(one(configured, 'ConfigMap').data?.['config.yaml'] ?? ''));
     expect(config.sidecarContainer.image).toBe('registry.example/kuma-dp:2.13.10');
-    expect(injectorConfigFrom(parse(one(docs, 'ConfigMap').data?.['config.yaml'] ?? '')).sidecarContainer.image).toBe('kuma/kuma-dp:latest');
+    // Without overrides: Kuma 2.13.10's kuma-dp, never kuma-cp's placeholder kuma/kuma-dp:latest.
+    expect(injectorConfigFrom(parse(one(docs, 'ConfigMap').data?.['config.yaml'] ?? '')).sidecarContainer.image).toBe('kumahq/kuma-dp:2.13.10');
   });
 
   it("runs Node with the image's NODE_OPTIONS (what bench:webhook measures)", () => {

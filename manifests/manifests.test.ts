@@ -3,7 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { injectorConfigFrom } from '../webhook/config/load-config.ts';
 import { admissionPath } from '../webhook/http/log-controller.ts';
 import {
   injectingLabelValues,
@@ -48,6 +50,21 @@ describe('manifests/kuma-injector.yaml', () => {
       expect(port?.targetPort).toBe(containerPort?.name);
       expect(webhook.sideEffects).toBe('None');
     }
+  });
+
+  it("injects Kuma 2.13.10's kuma-dp and this project's kuma-init, with native sidecars off as in Kuma 2.13", () => {
+    const deployment = objectOfKind(docs, 'Deployment').spec?.template.spec;
+    const mounted = deployment?.volumes?.find((v) => v.configMap)?.configMap?.name;
+    expect(mounted).toBe(objectOfKind(docs, 'ConfigMap').metadata?.name);
+    const config = injectorConfigFrom(parse(objectOfKind(docs, 'ConfigMap').data?.['config.yaml'] ?? ''));
+    expect(config.sidecarContainer.image).toBe('kumahq/kuma-dp:2.13.10');
+    expect(config.initContainer.image).toMatch(/^kuma-init:\d+\.\d+\.\d+$/);
+    expect(deployment?.containers[0]?.args).toEqual(expect.arrayContaining(['--config=/etc/kuma-injector/config.yaml', '--sidecar-containers=off']));
+  });
+
+  it("is called before kuma-cp's injector: the API server orders configurations by name", () => {
+    const name = objectOfKind(docs, 'MutatingWebhookConfiguration').metadata?.name ?? '';
+    expect([name, 'kuma-admission-mutating-webhook-configuration'].sort()[0]).toBe(name);
   });
 
   it('selects exactly the label values the injector treats as "inject"', () => {

@@ -71,3 +71,9 @@ export function dockerAvailable(): boolean {
     return false;
   }
 }
+
+/** Skip reason when one of these files (e.g. the reference CNI plugins in /usr/lib/cni) is missing. */
+export function missingFiles(...paths: string[]): string | undefined {
+  const absent = paths.filter((p) => !existsSync(p));
+  return gate(absent.length ? `missing files: ${absent.join(', ')}` : undefined);
+}

@@ -4,6 +4,7 @@ import {
   type IMutatingWebhookConfiguration,
   MutatingWebhookConfiguration,
 } from 'kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration';
+import { DaemonSet, type IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
@@ -25,6 +26,7 @@ export type KubeDoc = { apiVersion: string; kind: string; metadata: { name: stri
 /** The kinds the tests read field by field, typed as kubernetes-models declares them. */
 interface KindTypes {
   ConfigMap: IConfigMap;
+  DaemonSet: IDaemonSet;
   Deployment: IDeployment;
   MutatingWebhookConfiguration: IMutatingWebhookConfiguration;
   Secret: ISecret;
@@ -43,6 +45,7 @@ const models: Record<string, new (data: any) => { validate(): void }> = {
   ConfigMap,
   ClusterRole,
   ClusterRoleBinding,
+  DaemonSet,
   Deployment,
   MutatingWebhookConfiguration,
   PodDisruptionBudget,

@@ -20,7 +20,7 @@ function inFreshNetns(script: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-// Kuma's cases (dns.golden.txt is stale, tproxy spec §9.1; the conntrack case is pinned with --skip-dns-conntrack-zone-split).
+// Kuma's cases (dns.golden.txt is stale, docs/transparent-proxy.md; the conntrack case is pinned with --skip-dns-conntrack-zone-split).
 const cases: Array<[string, string[]]> = [
   ['install-transparent-proxy.defaults.golden.txt', ['--kuma-dp-user', 'root']],
   ['install-transparent-proxy.defaults.golden.txt', ['--kuma-dp-user', '0']],

@@ -46,6 +46,7 @@ export async function installTransparentProxy(args: readonly string[], io: CliIo
     // Detection and rendering fail as kumactl's config initialisation, the rest as its setup.
     phase: (phase, fn) => inStep(phase === 'detect' || phase === 'render' ? INITIALIZE : SETUP, fn),
   });
-  if (config.dryRun) io.stdout(formatDryRun(result.rendered));
+  // With --nftables, the script `nft -f` would load.
+  if (config.dryRun) io.stdout(result.rendered.nftables?.script ?? formatDryRun(result.rendered));
   return EXIT_OK;
 }

@@ -11,7 +11,7 @@ import {
   parseGoBool,
   type TransparentProxyConfig,
 } from '../config/index.ts';
-import { uninstall } from '../exec/index.ts';
+import { uninstall, uninstallNftables } from '../exec/index.ts';
 import { detectProfile } from '../profile/index.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
@@ -45,12 +45,14 @@ export const uninstallFlags: readonly FlagDef<UninstallState>[] = [
   },
   bool((s, v) => (s.config.dryRun = v), 'dry-run', 'dry run'),
   bool((s, v) => (s.config.verbose = v), 'verbose', 'verbose'),
+  bool((s, v) => (s.config.nftables = v), 'nftables', 'kuma-init: delete the nftables table inet kuma that install --nftables created (and nothing else)'),
   bool((s, v) => (s.help = v), 'help', 'help for transparent-proxy', 'h'),
   ...kumactlGlobalFlags<UninstallState>({ withConfigFile: true }),
 ];
 
 const description = `Uninstall the transparent proxy: remove every KUMA_MESH chain and every rule commented
-"kuma/mesh/transparent/proxy" (IPv4 and IPv6), then restore /etc/resolv.conf.kuma-backup if present.`;
+"kuma/mesh/transparent/proxy" (IPv4 and IPv6), then restore /etc/resolv.conf.kuma-backup if present.
+With --nftables: delete the nftables table inet kuma, in one transaction, and nothing else.`;
 
 /** The command line → config (Kuma defaults plus the flags), help request and deprecation notices. */
 export function parseUninstallArgs(args: readonly string[]): UninstallState & { notices: string[] } {
@@ -74,6 +76,7 @@ export async function uninstallTransparentProxy(args: readonly string[], io: Cli
   // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
   const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { assumeModules: !config.dryRun }));
   for (const w of profile.warnings) log.warn(w.message, w.family);
-  await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
+  if (config.nftables) await inStep(CLEANUP, () => uninstallNftables(profile, config.dryRun, log, io.system));
+  else await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
   return EXIT_OK;
 }

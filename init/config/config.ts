@@ -97,9 +97,14 @@ export interface TransparentProxyConfig {
   cniMode: boolean;
   /** kuma-init extension, flag `--iptables-mode`. */
   iptablesMode: IptablesModeOption;
+  /**
+   * kuma-init extension, flag `--nftables`: install the rules as one native
+   * nftables table (`inet kuma`, one `nft -f` transaction) instead of iptables.
+   */
+  nftables: boolean;
 }
 
-/** Kuma 2.13.10's DefaultConfig(), plus `iptablesMode: 'auto'`. A fresh object on every call. */
+/** Kuma 2.13.10's DefaultConfig(), plus our `iptablesMode: 'auto'` and `nftables: false`. A fresh object on every call. */
 export function defaultConfig(): TransparentProxyConfig {
   const flow = (port: number, name: 'INBOUND' | 'OUTBOUND'): TrafficFlowConfig => ({
     enabled: true,
@@ -156,5 +161,6 @@ export function defaultConfig(): TransparentProxyConfig {
     comments: { disabled: false },
     cniMode: false,
     iptablesMode: 'auto',
+    nftables: false,
   };
 }

@@ -141,8 +141,9 @@ export const configFields: readonly FieldSpec[] = [
   field('comments.disabled', 'bool', 'Disabled', 'COMMENTS_DISABLED'),
   field('ipFamilyMode', 'ipFamilyMode', 'IPFamilyMode', 'IP_FAMILY_MODE', { fallback: 'IP_FAMILY_MODE' }),
   field('cniMode', 'bool', 'CNIMode', 'CNI_MODE', { fallback: 'CNI_MODE' }),
-  // kuma-init extension (Kuma ignores the unknown key).
+  // kuma-init extensions (Kuma ignores the unknown keys).
   field('iptablesMode', 'iptablesMode', 'IptablesMode', 'IPTABLES_MODE'),
+  field('nftables', 'bool', 'Nftables', 'NFTABLES'),
 ];
 
 /** Reads the value at `path`. */

@@ -1,5 +1,5 @@
-// Kuma 2.13.10's value grammars and their exact messages (tproxy spec §1.2,
-// §1.4, §1.5; pkg/transparentproxy/config/utils.go).
+// Kuma 2.13.10's value grammars and their exact messages 
+// (pkg/transparentproxy/config/utils.go, config.go).
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from './config.ts';
 import { applyExecutablesSpec, goCleanPath } from './executables.ts';

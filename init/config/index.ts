@@ -17,14 +17,14 @@ export {
 } from './config.ts';
 export { applyConfigDocument } from './config-document.ts';
 export { parseIpFamilyMode } from './ip-family-mode.ts';
-export { parsePorts } from './ports.ts';
+export { parsePort, parsePorts } from './ports.ts';
 export { ConfigError } from './errors.ts';
 export { parseGoBool } from './go-values.ts';
 export { installFlags } from './install-flags.ts';
 export { parseGoCidr, parseGoIp, type GoIp } from './ip-address.ts';
 export { parseExcludePortsForIPs, type AddressFamily } from './ip-exclusions.ts';
 export { kumactlGlobalFlags } from './kumactl-global-flags.ts';
-export { loadInstallConfig, type InstallInputs, type InstallLoadResult } from './load-install-config.ts';
+export { loadInstallConfig, refuseUnsupported, type InstallInputs, type InstallLoadResult } from './load-install-config.ts';
 export { FlagSyntaxError, formatFlagUsages, parseFlags, type FlagDef } from './pflag.ts';
 export { checkPrivileges, ebpfRefusal } from './privileges.ts';
 export { parseExcludePortsForUIDs, type UidExclusion } from './uid-exclusions.ts';

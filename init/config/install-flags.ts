@@ -117,6 +117,7 @@ export const installFlags: readonly InstallFlag[] = [
   flag('iptables-mode', 'string', at('iptablesMode', parseIptablesMode), "kuma-init: iptables backend, 'auto' (probe as Kuma does), 'legacy' or 'nft'", {
     defaultText: 'auto',
   }),
+  boolFlag('nftables', 'nftables', 'kuma-init: install the rules as one native nftables table (inet kuma) in a single nft transaction, instead of iptables'),
   { name: 'help', shorthand: 'h', typeName: '', boolean: true, usage: 'show this help message', set: (state, value) => (state.help = parseGoBool(value)) },
   // The local --config-file above shadows kumactl's global one.
   ...kumactlGlobalFlags<InstallFlagState>({ withConfigFile: false }),

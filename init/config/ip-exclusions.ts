@@ -1,4 +1,4 @@
-// The `excludePortsForIPs` grammar (tproxy spec §1.5): entries of IPs/CIDRs,
+// The `excludePortsForIPs` grammar (pkg/transparentproxy/config/utils.go): entries of IPs/CIDRs,
 // each entry possibly a comma list. Raw strings are kept for the rules (iptables
 // normalises them); only the family decides where an address goes.
 import { ConfigError } from './errors.ts';

@@ -1,5 +1,5 @@
 // `kuma-init install transparent-proxy` options → validated config, following
-// kumactl 2.13.10's algorithm (tproxy spec §1.3, 2.13 delta §16) as one pure
+// kumactl 2.13.10's algorithm (app/kumactl/cmd/install/install_transparent_proxy.go) as one pure
 // function: first flag pass (help, dry-run, config sources, DNS flags), OS and
 // root checks, the DNS conflict check, config sources in order (deprecated
 // --config-file first) each followed by the env vars, the second flag pass,
@@ -62,10 +62,16 @@ function loadSource(config: TransparentProxyConfig, value: string, inputs: Insta
  * Deviations from Kuma 2.13.10 (docs/tproxy-config.md, "Deviations"):
  * - eBPF is refused: 2.13 never initialises it and silently installs iptables rules.
  * - inbound excludePortsForUIDs is refused: 2.13 renders `-A KUMA_MESH_INBOUND -j RETURN`
- *   with no match, which silently switches off all inbound redirection (tproxy spec §10 #12).
+ *   with no match, which silently switches off all inbound redirection (docs/tproxy-config.md).
+ * And one check of our own options: `--nftables` uses no iptables backend, so an explicit one contradicts it.
  */
-function refuseUnsupported(config: TransparentProxyConfig): void {
+export function refuseUnsupported(config: TransparentProxyConfig): void {
   if (config.ebpf.enabled) throw new ConfigError(ebpfRefusal);
+  if (config.nftables && config.iptablesMode !== 'auto') {
+    throw new ConfigError(
+      `--nftables installs native nftables rules and uses no iptables backend, but --iptables-mode ${config.iptablesMode} asks for one; drop one of the two (also nftables/iptablesMode in --config and KUMA_TRANSPARENT_PROXY_NFTABLES/_IPTABLES_MODE)`,
+    );
+  }
   if (config.redirect.inbound.excludePortsForUIDs.length > 0) {
     throw new ConfigError(
       'redirect.inbound.excludePortsForUIDs is not supported: Kuma 2.13 renders it as a RETURN rule without any match, which silently disables all inbound redirection; remove it (also KUMA_TRANSPARENT_PROXY_REDIRECT_INBOUND_EXCLUDE_PORTS_FOR_UIDS and the unprefixed EXCLUDE_PORTS_FOR_UIDS, which feeds inbound too) and use --exclude-inbound-ports instead',

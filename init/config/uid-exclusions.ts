@@ -1,5 +1,5 @@
-// The `excludePortsForUIDs` grammar `<protocol:>?<ports:>?<uids>` (tproxy spec
-// §1.4), with Kuma 2.13.10's checks, their order and their messages; then one
+// The `excludePortsForUIDs` grammar `<protocol:>?<ports:>?<uids>` (pkg/transparentproxy/
+// config/utils.go), with Kuma 2.13.10's checks, their order and their messages; then one
 // check of ours (docs/tproxy-config.md, deviations): ranges that iptables
 // refuses at restore time are refused here, naming the entry.
 import { ConfigError } from './errors.ts';

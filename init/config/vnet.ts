@@ -1,4 +1,4 @@
-// The `redirect.vnet.networks` grammar `iface:CIDR` (tproxy spec §1.5): split
+// The `redirect.vnet.networks` grammar `iface:CIDR` (pkg/transparentproxy/config/config.go): split
 // on the first colon, one CIDR per interface (last wins), sorted by interface.
 import { ConfigError } from './errors.ts';
 import { parseGoCidr } from './ip-address.ts';

@@ -3,5 +3,6 @@
 // the Kuma-worded progress log.
 export { AssumptionRejected, install, type InstallResult, type RestoreInputs } from './install.ts';
 export { kumaStyleLog, silentLog, type ApplyLog } from './log.ts';
+export { installNftables, uninstallNftables, type NftablesUninstallResult } from './nftables.ts';
 export { ensureLoadable } from './preflight.ts';
 export { uninstall, type UninstallResult } from './uninstall.ts';

@@ -25,7 +25,8 @@ export interface RestoreInputs {
 }
 
 export interface InstallResult {
-  families: Array<{ family: IpFamily; backend: IptablesMode; action: 'applied' | 'unchanged' }>;
+  /** `nftables`: our `inet kuma` table (exec/nftables.ts), both families in one transaction. */
+  families: Array<{ family: IpFamily; backend: IptablesMode | 'nftables'; action: 'applied' | 'unchanged' }>;
   /** Processes spawned by this install (iptables-save, iptables-restore), for the benchmark. */
   spawned: number;
 }

@@ -1,4 +1,4 @@
-// How Kuma 2.13 recognises its own rules (tproxy spec §5.2): any line that
+// How Kuma 2.13 recognises its own rules (pkg/transparentproxy/iptables/setup.go, its cleanup): any line that
 // contains the chain prefix `KUMA_MESH` or the comment prefix
 // `kuma/mesh/transparent/proxy`. Rules without comments cannot be told apart
 // safely, so their presence is an error, exactly as in Kuma.

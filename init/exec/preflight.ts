@@ -1,4 +1,4 @@
-// Pre-flight capability test (our addition, peers.md §4.1; the slow path of
+// Pre-flight capability test (our addition, docs/tproxy-apply.md; the slow path of
 // docs/tproxy-apply.md §3): the chosen backend
 // must actually load the rendered rules. Each family's restore input goes
 // through `iptables-restore --test` (with the lock flags of the backend). When

@@ -1,5 +1,5 @@
-// uninstall(): Kuma 2.13's `uninstall transparent-proxy` (tproxy spec §5.2,
-// §5.5). Per family: iptables-save; nothing to do without Kuma rules; else the
+// uninstall(): Kuma 2.13's `uninstall transparent-proxy` (app/kumactl/cmd/uninstall/
+// uninstall_transparent_proxy.go, pkg/transparentproxy/iptables/setup.go). Per family: iptables-save; nothing to do without Kuma rules; else the
 // tables holding them are restored in flush mode without any Kuma line, after
 // an `iptables-restore --test` of that input. A table left with nothing but
 // accepting built-in chains is emptied, which on nft deletes it, so the

@@ -8,12 +8,14 @@
 // module or table (everything is rolled back first) does the pipeline probe as
 // Kuma does, test the rules with `restore --test` (falling back to the other
 // backend) and install again. A dry run, explicit or unknown executables
-// take Kuma's probing path straight away.
+// take Kuma's probing path straight away. With `--nftables` the same stages
+// detect nft, render the renderer's second output too and install it with one
+// `nft -f` (docs/nftables.md): nothing is assumed, so nothing is probed again.
 import type { TransparentProxyConfig } from '../config/index.ts';
 import type { SystemDeps } from '../system/index.ts';
 import { detectProfile, type EnvironmentProfile } from '../profile/index.ts';
 import { type RenderedRules, renderRules } from '../rules/index.ts';
-import { type ApplyLog, AssumptionRejected, ensureLoadable, install, type InstallResult } from '../exec/index.ts';
+import { type ApplyLog, AssumptionRejected, ensureLoadable, install, installNftables, type InstallResult } from '../exec/index.ts';
 
 export type Phase = 'detect' | 'render' | 'preflight' | 'apply';
 
@@ -28,8 +30,8 @@ export interface PipelineOutput {
 }
 
 export interface PipelineResult {
-  /** fast: the assumed modules held; slow: Kuma's probes and the pre-flight (from the start, or after a refused restore). */
-  path: 'dry-run' | 'fast' | 'slow';
+  /** fast: the assumed modules held; slow: Kuma's probes and the pre-flight (from the start, or after a refused restore); nftables: installed (or left unchanged) as one nftables table. */
+  path: 'dry-run' | 'fast' | 'slow' | 'nftables';
   rendered: RenderedRules;
   /** Undefined for a dry run. */
   installed?: InstallResult;
@@ -68,6 +70,11 @@ export async function detectAndInstall(config: TransparentProxyConfig, deps: Sys
   if (config.dryRun) return { path: 'dry-run', rendered: (await detectAndRender(false)).rendered };
 
   const assumed = await detectAndRender(true);
+  const { nftables } = assumed.rendered;
+  if (nftables) {
+    const installed = await phase('apply', () => installNftables(assumed.profile, nftables, out.log, deps));
+    return { path: 'nftables', rendered: assumed.rendered, installed };
+  }
   if (allAssumed(assumed.profile)) {
     try {
       const installed = await phase('apply', () => install(config, assumed.profile, assumed.rendered, out.log, deps));

@@ -1,11 +1,12 @@
 // Environment profile detection, done once per run: loopback name, users,
 // nameservers, IPv6 usability and, per family, the iptables backend and what
-// it supports (Kuma 2.13 `Config.Initialize`, tproxy spec §3). Our addition:
+// it supports (Kuma 2.13 `Config.Initialize`, pkg/transparentproxy/config/config.go). Our addition:
 // `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
 import type { TransparentProxyConfig } from '../config/index.ts';
 import { ApplyError, type NetInterface, systemDeps, type SystemDeps } from '../system/index.ts';
 import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
 import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
+import { detectNftables, type NftablesDetection } from './nftables.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
 
@@ -58,7 +59,7 @@ async function fromExplicitPaths(config: TransparentProxyConfig, deps: SystemDep
   return probe.family;
 }
 
-/** Kuma's IPv4 choice between nft and legacy (tproxy spec §3.3 step 4). */
+/** Kuma's IPv4 choice between nft and legacy (pkg/transparentproxy/config/config_executables.go). */
 async function detectIPv4(
   config: TransparentProxyConfig,
   deps: SystemDeps,
@@ -197,7 +198,9 @@ export async function detectProfile(
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
-  const ipv4 = await detectIPv4(config, deps, versions, warn, assume);
+  // --nftables: nft instead of iptables executables, in the same step (docs/nftables.md).
+  const nft: NftablesDetection | undefined = config.nftables ? await detectNftables(deps, config.dryRun, warn) : undefined;
+  const ipv4 = nft ? nft.ipv4 : await detectIPv4(config, deps, versions, warn, assume);
   const nameservers = await readNameservers(config, deps);
   const profile = (ipv6: FamilyProfile | undefined): EnvironmentProfile => ({
     loopbackName: loopback.name,
@@ -207,9 +210,10 @@ export async function detectProfile(
     ipv4,
     ipv6: ipv6 ?? emptyFamily(),
     warnings,
+    ...(nft?.nftables ? { nftables: nft.nftables } : {}),
   });
 
-  if (config.ipFamilyMode !== 'dualstack' || !ipv4.executables) return profile(undefined);
+  if (config.ipFamilyMode !== 'dualstack' || !(ipv4.executables || nft)) return profile(undefined);
   if (!hasNonLoopbackIPv6(interfaces)) {
     if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     return profile(undefined);
@@ -219,5 +223,6 @@ export async function detectProfile(
     if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
     return profile(undefined);
   }
-  return profile(await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, assume));
+  if (nft) return profile(nft.ipv6);
+  return profile(await detectIPv6(config, deps, versions, ipv4.executables!.mode, warn, assume));
 }

@@ -59,7 +59,7 @@ function tableSaves(deps: SystemDeps, exe: Executables): (table: string) => Prom
   };
 }
 
-/** Probes modules and tables (tproxy spec §3.3 step 3). */
+/** Probes modules and tables (pkg/transparentproxy/config/config_executables_functionality.go). */
 export async function probeFunctionality(deps: SystemDeps, exe: Executables): Promise<Omit<FamilyProfile, 'executables'>> {
   const modules = await probeModules(deps, exe);
   const save = tableSaves(deps, exe);

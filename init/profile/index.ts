@@ -4,4 +4,5 @@
 export { detectProfile, emptyFamily, probeBackend, type DetectOptions } from './detect.ts';
 export { VersionCache } from './executables.ts';
 export { tableNames } from './functionality.ts';
-export type { EnvironmentProfile, Executables, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
+export type { EnvironmentProfile, Executables, FamilyProfile, IpFamily, IptablesMode, NftablesProfile } from './profile.ts';
+export { parseIpAddrJson } from './parse.ts';

@@ -53,4 +53,13 @@ export interface EnvironmentProfile {
   ipv6: FamilyProfile;
   /** Detection warnings, in Kuma's wording, for the CLI to print (`# [iptables] [WARNING] ...`). */
   warnings: ReadonlyArray<{ family?: IpFamily; message: string }>;
+  /** With `--nftables` (then no iptables executables are detected): the nft executable and our table now. */
+  nftables?: NftablesProfile;
+}
+
+export interface NftablesProfile {
+  /** Path of the `nft` executable. */
+  nft: string;
+  /** `nft -y list table inet kuma` as it is now (the install's no-op check); undefined without our table. */
+  installed?: string;
 }

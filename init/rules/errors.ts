@@ -12,7 +12,9 @@ export type RenderErrorCode =
   /** A resolv.conf `nameserver` value is not an IP address (Kuma would capture all DNS instead). */
   | 'NAMESERVER_INVALID'
   /** An exclusion or vnet entry of the configuration does not parse (Kuma's message, wrapped as Kuma wraps it). */
-  | 'REDIRECT_CONFIG_INVALID';
+  | 'REDIRECT_CONFIG_INVALID'
+  /** nftables backend: a value (interface or chain name, log level) nft cannot hold as iptables does. */
+  | 'NFT_VALUE_INVALID';
 
 export class RenderError extends ConfigError {
   readonly code: RenderErrorCode;

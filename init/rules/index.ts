@@ -4,3 +4,4 @@ export { formatDryRun } from './dry-run.ts';
 export { RenderError, type RenderErrorCode } from './errors.ts';
 export { COMMENT_PREFIX } from './params.ts';
 export { renderRules, type FamilyRules, type RenderedRules } from './render.ts';
+export { NFT_DELETE_SCRIPT, renderNftRules, type NftRules } from './nft.ts';

@@ -4,7 +4,7 @@
 // are dropped (Kuma: builder_table_mangle.go).
 
 import type { FamilyPlan } from './family-plan.ts';
-import { ctstate, jump } from './params.ts';
+import { ctstate, drop } from './params.ts';
 import { appendRule } from './rule.ts';
 import type { Table } from './table.ts';
 
@@ -18,7 +18,7 @@ export function buildMangleTable(plan: FamilyPlan): Table {
             'PREROUTING',
             'drop packets in the INVALID state to prevent potential issues with malformed or out-of-order packets',
             ctstate('INVALID'),
-            jump('DROP'),
+            drop(),
           ),
         ]
       : [],

@@ -64,7 +64,7 @@ describe('nat PREROUTING', () => {
 });
 
 describe('nat OUTPUT', () => {
-  it('orders UID exclusions, IP exclusions, DNS and the outbound jump (Kuma §4.5)', () => {
+  it('orders UID exclusions, IP exclusions, DNS and the outbound jump (Kuma builder_table_nat.go)', () => {
     const lines = chain(
       nat((c) => {
         c.redirect.dns.enabled = true;

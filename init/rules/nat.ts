@@ -11,6 +11,7 @@ import {
   inInterface,
   jump,
   jumpReturn,
+  jumpToForeignChain,
   logTo,
   match,
   multiport,
@@ -59,7 +60,7 @@ function outputRules(plan: FamilyPlan): Rule[] {
             `redirect DNS traffic from kuma-dp to the ${DOCKER_OUTPUT_CHAIN} chain`,
             protocol('udp', dport(DNS_PORT)),
             ownerUid(uid),
-            jump(DOCKER_OUTPUT_CHAIN),
+            jumpToForeignChain(DOCKER_OUTPUT_CHAIN),
           )
         : insertRule(
             'OUTPUT',

@@ -190,9 +190,9 @@ function planFamily(
   };
 }
 
-/** IPv6 rules need dualstack mode, a usable IPv6 setup and working ip6tables executables (Kuma's gate). */
+/** IPv6 rules need dualstack mode, a usable IPv6 setup and working ip6tables executables (Kuma's gate); nft serves both families. */
 const ipv6Enabled = (config: TransparentProxyConfig, profile: EnvironmentProfile): boolean =>
-  config.ipFamilyMode === 'dualstack' && profile.ipv6Usable && profile.ipv6.executables !== undefined;
+  config.ipFamilyMode === 'dualstack' && profile.ipv6Usable && (config.nftables || profile.ipv6.executables !== undefined);
 
 export function planRules(config: TransparentProxyConfig, profile: EnvironmentProfile): RulesPlan {
   const kumaDPUid = resolveKumaDPUid(config, profile.users);

@@ -5,11 +5,10 @@
 import type { TransparentProxyConfig } from '../config/index.ts';
 import type { EnvironmentProfile, IpFamily } from '../profile/index.ts';
 import type { FamilyPlan } from './family-plan.ts';
-import { buildMangleTable } from './mangle.ts';
-import { buildNatTable } from './nat.ts';
+import { familyTables } from './family-tables.ts';
+import { renderNftTable, type NftRules } from './nft.ts';
 import { planRules } from './plan.ts';
-import { buildRawTable } from './raw.ts';
-import { renderTable, TABLE_ORDER, type Table, type TableName } from './table.ts';
+import { renderTable, type Table, type TableName } from './table.ts';
 
 export interface FamilyRules {
   family: IpFamily;
@@ -29,17 +28,13 @@ export interface RenderedRules {
   ipv6?: FamilyRules;
   /** Kuma's warning lines, as kumactl prints them to stderr (`# [iptables] [WARNING] …`). */
   warnings: string[];
+  /** The second output, with `--nftables`: the same rules as one nftables table (nft.ts). */
+  nftables?: NftRules;
 }
-
-const builders: Record<TableName, (plan: FamilyPlan) => Table> = {
-  raw: buildRawTable,
-  nat: buildNatTable,
-  mangle: buildMangleTable,
-};
 
 function renderFamily(plan: FamilyPlan): FamilyRules {
   const options = { verbose: plan.verbose, comments: plan.commentsEnabled };
-  const sections = TABLE_ORDER.map((name) => builders[name](plan))
+  const sections = familyTables(plan)
     .map((table) => ({ table, text: renderTable(table, options) }))
     .filter((s): s is { table: Table; text: string } => s.text !== undefined);
   return {
@@ -51,10 +46,11 @@ function renderFamily(plan: FamilyPlan): FamilyRules {
   };
 }
 
-/** Throws RenderError (a ConfigError) with Kuma's message when the configuration cannot be applied. */
+/** Throws RenderError (a ConfigError) with Kuma's message when the configuration cannot be applied (or, with `--nftables`, cannot be written for nft). */
 export function renderRules(config: TransparentProxyConfig, profile: EnvironmentProfile): RenderedRules {
   const plan = planRules(config, profile);
   const rendered: RenderedRules = { ipv4: renderFamily(plan.ipv4), warnings: plan.warnings };
   if (plan.ipv6) rendered.ipv6 = renderFamily(plan.ipv6);
+  if (config.nftables) rendered.nftables = renderNftTable(plan);
   return rendered;
 }

@@ -9,7 +9,13 @@ export type ApplyErrorCode =
   | 'CLEANUP_WITHOUT_COMMENTS'
   | 'IPTABLES_SAVE_FAILED'
   | 'RESTORE_FAILED'
-  | 'ROLLBACK_FAILED';
+  | 'ROLLBACK_FAILED'
+  /** `--nftables`: no `nft` executable on PATH. */
+  | 'NFT_NOT_FOUND'
+  /** `--nftables`: `nft` cannot read the ruleset (capabilities, kernel without nf_tables). */
+  | 'NFT_UNUSABLE'
+  /** `--nftables`: the kernel refused the transaction; nothing was changed. */
+  | 'NFT_FAILED';
 
 export class ApplyError extends Error {
   constructor(

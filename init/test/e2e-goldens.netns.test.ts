@@ -125,7 +125,7 @@ function configFor(suffix: string): TransparentProxyConfig {
 }
 
 /**
- * The IPv6 multi-flag goldens of 2.13.10 are stale (kuma-2.13-delta.md §20.2):
+ * The IPv6 multi-flag goldens of 2.13.10 are stale (docs/transparent-proxy.md):
  * 2.13 code emits rule O4 for IPv6 too, the files were never refreshed. They
  * are checked with that documented correction: O4 inserted before the jump to
  * KUMA_MESH_OUTBOUND, where the IPv4 goldens have it.
@@ -143,7 +143,7 @@ function golden(name: string): string {
   return readFileSync(join(conformanceDir(), 'tproxy-e2e', name), 'utf8');
 }
 
-/** A fresh namespace with a non-loopback IPv6 address (a veth to a peer), so dual-stack applies (spec §9.2 procedure). */
+/** A fresh namespace with a non-loopback IPv6 address (a veth to a peer), so dual-stack applies (as test/transparentproxy/ in Kuma does). */
 async function dualStackNetns(): Promise<Netns> {
   const ns = await createNetns('e2e');
   await connectPeer(ns);

@@ -81,7 +81,7 @@ const dnsAll = ['--kuma-dp-user', '0', '--redirect-all-dns-traffic', '--redirect
 const overrides = ['--kuma-dp-user', 'root', '--redirect-outbound-port', '12345', '--redirect-inbound-port', '12346'];
 const excludePorts = ['--exclude-outbound-ports', '2000,2001', '--exclude-inbound-ports', '1000,1001'];
 
-// Kuma's DescribeTable entries, minus the stale dns.golden.txt case (tproxy spec §9.1, delta §20.1).
+// Kuma's DescribeTable entries, minus the stale dns.golden.txt case (docs/transparent-proxy.md).
 const cases: Case[] = [
   { name: 'defaults with username', args: ['--kuma-dp-user', 'root'], golden: 'install-transparent-proxy.defaults.golden.txt' },
   { name: 'defaults with user id', args: ['--kuma-dp-user', '0'], golden: 'install-transparent-proxy.defaults.golden.txt' },

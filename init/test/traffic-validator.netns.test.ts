@@ -7,7 +7,7 @@ import { missingRootTools } from '../../test-support/environment.ts';
 import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
 import { startListeners, stopAllListeners, type ProbeServer } from '../../test-support/init/traffic.ts';
 import { removeReadablePrograms } from '../../test-support/init/readable-programs.ts';
-import { KUMA_DP, kumaInitInstall, kumaInitUninstall } from '../../test-support/init/traffic-setup.ts';
+import { backendArgs, KUMA_DP, kumaInitInstall, kumaInitUninstall, uninstallArgs } from '../../test-support/init/traffic-setup.ts';
 import { runKumaInitIn, runValidatorIn } from '../../test-support/init/traffic-validator.ts';
 
 /** Fast failures: 3 attempts 100 ms apart instead of Kuma's 11 × 1 s. */
@@ -17,7 +17,7 @@ const FAILED = 'validation failed: client failed to connect to the verification 
 // What ran as another UID was built into a temporary folder (readable-programs.ts).
 afterAll(removeReadablePrograms);
 
-describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6tables-nft', 'setpriv', 'python3'))(
+describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6tables-nft', 'nft', 'setpriv', 'python3'))(
   'transparent-proxy-validator in a network namespace',
   () => {
     afterAll(async () => {
@@ -25,9 +25,9 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
       await destroyAll();
     });
 
-    describe.each(['legacy', 'nft'] as const)('after a real install (%s)', (backend) => {
+    describe.each(['legacy', 'nft', 'nftables'] as const)('after a real install (%s)', (backend) => {
       let pod: Netns;
-      const args = ['--iptables-mode', backend];
+      const args = backendArgs(backend);
       beforeAll(async () => {
         pod = await createNetns('val');
         await connectPeer(pod); // a non-loopback IPv6 address, so IPv6 is installed and validated
@@ -101,7 +101,7 @@ describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6ta
       });
 
       it('fails once the rules are uninstalled', async () => {
-        await kumaInitUninstall(pod);
+        await kumaInitUninstall(pod, uninstallArgs(backend));
         const r = await runValidatorIn(pod, KUMA_DP, {}, quick);
         expect(r.code).not.toBe(0);
         expect(r.stderr).toMatch(new RegExp(`^Error: ${FAILED}.*dial tcp 127\\.0\\.0\\.6:2\\d{4}: connect: connection refused`));

@@ -20,6 +20,8 @@ import {
   withSuffix,
   writeTrafficConfigFile,
   type TrafficAddresses,
+  type TrafficBackend,
+  uninstallArgs,
 } from '../../test-support/init/traffic-setup.ts';
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
@@ -32,6 +34,7 @@ const skip = missingRootTools(
   'iptables-nft',
   'ip6tables-legacy',
   'ip6tables-nft',
+  'nft',
   'python3',
   'setpriv',
 );
@@ -44,8 +47,9 @@ function dual(name: string, proto: 'tcp' | 'udp', ports: number[]): Listener[] {
   ]);
 }
 
-/** Rules of both families with counters zeroed, for comparing two installs. */
-async function savedRules(ns: Netns, backend: string): Promise<string> {
+/** Rules of both families with counters zeroed, for comparing two installs (nftables: the whole ruleset). */
+async function savedRules(ns: Netns, backend: TrafficBackend): Promise<string> {
+  if (backend === 'nftables') return ns.runOk('nft', ['list', 'ruleset']);
   const v4 = await ns.iptablesSave(`iptables-${backend}-save`);
   const v6 = await ns.iptablesSave(`ip6tables-${backend}-save`);
   return `${v4}\n${v6}`.replace(/\[\d+:\d+\]/g, '[0:0]');
@@ -65,7 +69,7 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  describe.each(['legacy', 'nft'] as const)('%s backend', (backend) => {
+  describe.each(['legacy', 'nft', 'nftables'] as const)('%s backend', (backend) => {
     let app: Netns;
     let link: VethLink;
     let addrs: TrafficAddresses;
@@ -161,6 +165,13 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
         expect(await probe(app, 'tcp', a().remote, 9090)).toBe(`outbound-proxy ${endpoint(a().remote, 9090)}`);
       });
 
+      it("lets Envoy's inbound passthrough (kuma-dp, from 127.0.0.6 / ::6) reach the application, not Envoy again", async () => {
+        const passthrough = family === 'ipv4' ? '127.0.0.6' : '::6';
+        expect(await probe(app, 'tcp', a().app, 8080, { as: KUMA_DP, bind: passthrough })).toMatch(/^app /);
+        // The same connection from the pod's own address is kuma-dp's hairpin: inbound redirection.
+        expect(await probe(app, 'tcp', a().app, 8080, { as: KUMA_DP })).toBe(`inbound-proxy ${endpoint(a().app, 8080)}`);
+      });
+
       it('leaves localhost traffic alone', async () => {
         const localhost = family === 'ipv4' ? '127.0.0.1' : '::1';
         expect(await probe(app, 'tcp', localhost, 8080)).toMatch(/^app /);
@@ -183,7 +194,7 @@ describe.skipIf(skip)('real traffic through kuma-init rules', () => {
     });
 
     it('uninstall leaves no KUMA_ rule and traffic flows directly again', async () => {
-      await kumaInitUninstall(app);
+      await kumaInitUninstall(app, uninstallArgs(backend));
       expect(await savedRules(app, backend)).not.toMatch(/KUMA_/);
       for (const family of FAMILIES) {
         expect(await probe(app, 'tcp', addrs[family].remote, 8080)).toMatch(/^remote /);

@@ -28,18 +28,26 @@ export function withSuffix(addr: string, last: string): string {
   return addr.replace(/[0-9a-f]+$/i, last);
 }
 
+/** iptables-legacy, iptables-nft, or our native nftables table (`--nftables`). */
+export type TrafficBackend = 'legacy' | 'nft' | 'nftables';
+
+/** The install flags that select a backend. */
+export const backendArgs = (backend: TrafficBackend): string[] => (backend === 'nftables' ? ['--nftables'] : ['--iptables-mode', backend]);
+
+/** The uninstall flags for a backend (iptables' uninstall finds Kuma's rules in whichever backend has them). */
+export const uninstallArgs = (backend: TrafficBackend): string[] => (backend === 'nftables' ? ['--nftables'] : []);
+
 /**
  * `kuma-init install transparent-proxy` arguments: dual-stack, default ports,
  * one of each exclusion the tests exercise (outbound port 9000, inbound port
  * 9100, an outbound destination, an inbound source, `tcp:9090:4242`), and with
  * `dns` the capture of the nameservers in `configFile`'s resolv.conf.
  */
-export function trafficArgs(backend: 'legacy' | 'nft', addrs: TrafficAddresses, configFile: string, opts: { dns: boolean }): string[] {
+export function trafficArgs(backend: TrafficBackend, addrs: TrafficAddresses, configFile: string, opts: { dns: boolean }): string[] {
   return [
     '--config',
     configFile,
-    '--iptables-mode',
-    backend,
+    ...backendArgs(backend),
     '--exclude-inbound-ports',
     '9100',
     '--exclude-outbound-ports',
@@ -89,6 +97,6 @@ export function kumaInitInstall(ns: Netns, args: readonly string[]): Promise<str
   return kumaInit(ns, ['install', 'transparent-proxy', ...args]);
 }
 
-export function kumaInitUninstall(ns: Netns): Promise<string> {
-  return kumaInit(ns, ['uninstall', 'transparent-proxy']);
+export function kumaInitUninstall(ns: Netns, args: readonly string[] = []): Promise<string> {
+  return kumaInit(ns, ['uninstall', 'transparent-proxy', ...args]);
 }

@@ -6,13 +6,19 @@
 // Secrets and MutatingWebhookConfigurations (what `kuma-injector check`
 // reads), counts every request, and lets a test change objects,
 // break or end watch connections, answer errors and remove Kuma's CRDs.
-// Not served: get of a single object, writes, label selectors, bookmarks and
-// watch timeouts (`timeoutSeconds` is recorded but a watch stays open until
-// the test ends it).
+// For the certificate lifecycle it also serves, on Secrets and
+// MutatingWebhookConfigurations, get, create (409 when the object exists),
+// update (409 when the resourceVersion is stale) and JSON patch; and enough
+// discovery (/version, /api, /apis) for `helm template --dry-run=server` to
+// map the chart's kinds and run its `lookup`s here.
+// Not served: label selectors, bookmarks, delete, and watch timeouts
+// (`timeoutSeconds` is recorded but a watch stays open until the test ends it).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import { applyPatch } from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
 import { stringify } from 'yaml';
 
 interface ResourceType {
@@ -30,12 +36,18 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
   { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
   { plural: 'endpoints', kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
   { plural: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true },
-  {
-    plural: 'mutatingwebhookconfigurations',
-    kind: 'MutatingWebhookConfiguration',
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    namespaced: false,
-  },
+  { plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1', namespaced: false },
+];
+
+/** Kinds announced by discovery only (never stored): what helm must map to render the chart against the stand-in. */
+const DISCOVERED_ONLY: readonly ResourceType[] = [
+  { plural: 'serviceaccounts', kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true },
+  { plural: 'deployments', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true },
+  { plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', namespaced: true },
+  { plural: 'clusterroles', kind: 'ClusterRole', apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: false },
+  { plural: 'clusterrolebindings', kind: 'ClusterRoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: false },
+  { plural: 'roles', kind: 'Role', apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: true },
+  { plural: 'rolebindings', kind: 'RoleBinding', apiVersion: 'rbac.authorization.k8s.io/v1', namespaced: true },
 ];
 
 /** Any API object the stand-in stores (wire format). */
@@ -46,10 +58,12 @@ export interface StandInObject {
   [field: string]: unknown;
 }
 
+export type RequestVerb = 'list' | 'watch' | 'get' | 'create' | 'update' | 'patch' | 'discovery' | 'other';
+
 export interface RecordedRequest {
   method: string;
   path: string;
-  verb: 'list' | 'watch' | 'other';
+  verb: RequestVerb;
   /** Plural resource name, when the path names one the stand-in serves. */
   resource?: string;
   query: Record<string, string>;
@@ -73,7 +87,7 @@ interface OpenWatch {
 
 interface PlannedFailure {
   plural: string;
-  verb: 'list' | 'watch' | undefined;
+  verb: RequestVerb | undefined;
   status: number;
   remaining: number;
 }
@@ -103,7 +117,7 @@ function status(code: number, reason: string, message: string): object {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
 }
 
-const REASONS: Record<number, string> = { 404: 'NotFound', 410: 'Expired', 403: 'Forbidden', 500: 'InternalError' };
+const REASONS: Record<number, string> = { 404: 'NotFound', 409: 'Conflict', 410: 'Expired', 403: 'Forbidden', 500: 'InternalError' };
 
 export class StandInApiServer {
   readonly requests: RecordedRequest[] = [];
@@ -116,6 +130,7 @@ export class StandInApiServer {
   private oldestWatchable = 0;
   private goneAs: 'event' | 'status' = 'event';
   private kumaCrdsInstalled = true;
+  private readonly changeListeners = new Set<(type: EventType, object: StandInObject) => void>();
 
   private constructor(private readonly server: Server) {}
 
@@ -197,8 +212,20 @@ export class StandInApiServer {
     this.record(type.plural, 'DELETED', deleted, false);
   }
 
+  /** A copy of a stored object, or undefined. */
+  get(kind: string, name: string, namespace?: string): StandInObject | undefined {
+    const stored = this.store(typeOfKind(kind).plural).get(objectKey(namespace, name));
+    return stored && structuredClone(stored);
+  }
+
+  /** Calls `listener` synchronously with every change, from a test's put or a client's write. Returns a function that stops the calls. */
+  onObjectChange(listener: (type: EventType, object: StandInObject) => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
+  }
+
   /** The next `times` requests for `plural` (of one verb, or any) are answered with `status`. */
-  failNext(plural: string, status: number, options: { times?: number; verb?: 'list' | 'watch' } = {}): void {
+  failNext(plural: string, status: number, options: { times?: number; verb?: RequestVerb } = {}): void {
     this.failures.push({ plural, status, verb: options.verb, remaining: options.times ?? 1 });
   }
 
@@ -245,6 +272,7 @@ export class StandInApiServer {
   }
 
   private record(plural: string, type: EventType, object: StandInObject, silently: boolean): void {
+    for (const listener of this.changeListeners) listener(type, structuredClone(object));
     // A silent change is a lost event: neither open nor resumed watches see it, only a list does.
     if (silently) return;
     const event = { resourceVersion: this.resourceVersion, plural, type, object };
@@ -270,9 +298,13 @@ export class StandInApiServer {
     const url = new URL(request.url ?? '/', 'http://stand-in');
     const query = Object.fromEntries(url.searchParams);
     const route = parseRoute(url.pathname);
-    const watching = query.watch === 'true' || query.watch === '1';
-    const verb = request.method !== 'GET' || !route ? 'other' : watching ? 'watch' : 'list';
+    const discovery = request.method === 'GET' ? discoveryDocument(url.pathname) : undefined;
+    const verb = discovery ? 'discovery' : verbOf(request.method, route, query);
     this.requests.push({ method: request.method ?? '', path: url.pathname, verb, resource: route?.type.plural, query });
+    if (discovery) {
+      this.answer(response, 200, discovery);
+      return;
+    }
     if (verb === 'other' || !route) {
       this.answer(response, 404, status(404, 'NotFound', 'the server could not find the requested resource'));
       return;
@@ -288,14 +320,60 @@ export class StandInApiServer {
       this.answer(response, failure.status, status(failure.status, reason, `stand-in: planned ${failure.status}`));
       return;
     }
-    const watch: OpenWatch = {
-      plural: route.type.plural,
-      namespace: route.namespace,
-      fieldSelector: query.fieldSelector,
-      response,
-    };
-    if (verb === 'list') this.list(route.type, watch, response);
-    else this.watch(watch, query.resourceVersion);
+    if (verb === 'list' || verb === 'watch') {
+      const watch: OpenWatch = { plural: route.type.plural, namespace: route.namespace, fieldSelector: query.fieldSelector, response };
+      if (verb === 'list') this.list(route.type, watch, response);
+      else this.watch(watch, query.resourceVersion);
+      return;
+    }
+    void readBody(request).then(
+      (body) => this.write(verb, route, body, response),
+      () => this.answer(response, 400, status(400, 'BadRequest', 'unreadable body')),
+    );
+  }
+
+  /** get, create, update and patch of one object, with the API server's conflict answers. */
+  private write(verb: RequestVerb, route: Route, body: string, response: ServerResponse): void {
+    const store = this.store(route.type.plural);
+    const name = route.name ?? (JSON.parse(body || '{}') as StandInObject).metadata?.name ?? '';
+    const existing = store.get(objectKey(route.namespace, name));
+    const notFound = () => this.answer(response, 404, status(404, 'NotFound', `${route.type.plural} "${name}" not found`));
+    if (verb === 'get') {
+      if (existing) this.answer(response, 200, existing);
+      else notFound();
+      return;
+    }
+    if (verb === 'create') {
+      if (existing) {
+        this.answer(response, 409, status(409, 'AlreadyExists', `${route.type.plural} "${name}" already exists`));
+        return;
+      }
+      this.put({ ...(JSON.parse(body) as StandInObject), kind: route.type.kind });
+      this.answer(response, 201, store.get(objectKey(route.namespace, name))!);
+      return;
+    }
+    if (!existing) {
+      notFound();
+      return;
+    }
+    let next: StandInObject;
+    if (verb === 'update') {
+      next = JSON.parse(body) as StandInObject;
+      const expected = next.metadata.resourceVersion;
+      if (expected !== undefined && expected !== existing.metadata.resourceVersion) {
+        this.answer(response, 409, status(409, 'Conflict', `the object has been modified; please apply your changes to the latest version and try again`));
+        return;
+      }
+    } else {
+      try {
+        next = applyPatch(structuredClone(existing), JSON.parse(body) as Operation[], true, false).newDocument;
+      } catch (error) {
+        this.answer(response, 422, status(422, 'Invalid', `stand-in: patch refused: ${(error as Error).message}`));
+        return;
+      }
+    }
+    this.put({ ...next, kind: route.type.kind, metadata: { ...next.metadata, name, namespace: route.namespace } });
+    this.answer(response, 200, store.get(objectKey(route.namespace, name))!);
   }
 
   private matching(watch: OpenWatch): StandInObject[] {
@@ -349,13 +427,58 @@ function typeOfPlural(plural: string): ResourceType | undefined {
   return RESOURCE_TYPES.find((t) => t.plural === plural);
 }
 
-/** `/api/v1[/namespaces/NS]/PLURAL` and `/apis/GROUP/VERSION[/namespaces/NS]/PLURAL`. */
-function parseRoute(path: string): { type: ResourceType; namespace: string | undefined } | undefined {
-  const match = /^\/(?:api\/v1|apis\/([a-z0-9.-]+\/v[a-z0-9]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)$/.exec(path);
+interface Route {
+  type: ResourceType;
+  namespace: string | undefined;
+  /** Set for requests on one object (get, update, patch). */
+  name: string | undefined;
+}
+
+/** `/api/v1[/namespaces/NS]/PLURAL[/NAME]` and `/apis/GROUP/VERSION[/namespaces/NS]/PLURAL[/NAME]`. */
+function parseRoute(path: string): Route | undefined {
+  const match = /^\/(?:api\/(v1)|apis\/([a-z0-9.-]+\/v[0-9a-z]+))(?:\/namespaces\/([^/]+))?\/([a-z]+)(?:\/([^/]+))?$/.exec(path);
   if (!match) return undefined;
-  const [, groupVersion, namespace, plural] = match;
+  const [, core, groupVersion, namespace, plural, name] = match;
   const type = typeOfPlural(plural ?? '');
-  if (!type || type.apiVersion !== (groupVersion ?? 'v1')) return undefined;
+  if (!type || type.apiVersion !== (core ?? groupVersion)) return undefined;
   if (namespace !== undefined && !type.namespaced) return undefined;
-  return { type, namespace };
+  return { type, namespace, name };
+}
+
+function verbOf(method: string | undefined, route: Route | undefined, query: Record<string, string>): RequestVerb {
+  if (!route) return 'other';
+  if (route.name !== undefined) return ({ GET: 'get', PUT: 'update', PATCH: 'patch' } as Record<string, RequestVerb>)[method ?? ''] ?? 'other';
+  if (method === 'POST') return 'create';
+  if (method !== 'GET') return 'other';
+  return query.watch === 'true' || query.watch === '1' ? 'watch' : 'list';
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+/** The discovery documents clients (helm, kubectl) read before they map a kind to a path. */
+function discoveryDocument(path: string): object | undefined {
+  const all = [...RESOURCE_TYPES, ...DISCOVERED_ONLY];
+  const groupVersions = [...new Set(all.map((t) => t.apiVersion).filter((v) => v.includes('/')))];
+  if (path === '/version') return { major: '1', minor: '31', gitVersion: 'v1.31.0', platform: 'linux/amd64' };
+  if (path === '/api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] };
+  if (path === '/apis') {
+    const groups = groupVersions.map((groupVersion) => {
+      const version = { groupVersion, version: groupVersion.split('/')[1] };
+      return { name: groupVersion.split('/')[0], versions: [version], preferredVersion: version };
+    });
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+  }
+  const groupVersion = path === '/api/v1' ? 'v1' : /^\/apis\/([^/]+\/[^/]+)$/.exec(path)?.[1];
+  if (groupVersion === undefined || (groupVersion !== 'v1' && !groupVersions.includes(groupVersion))) return undefined;
+  const resources = all
+    .filter((t) => t.apiVersion === groupVersion)
+    .map((t) => ({ name: t.plural, singularName: t.kind.toLowerCase(), namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }));
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
 }

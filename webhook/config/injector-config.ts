@@ -44,6 +44,8 @@ export interface InjectorConfig {
     excludeOutboundPorts: number[];
     excludeInboundIPs: string[];
     excludeOutboundIPs: string[];
+    /** Our extension (not in kuma-cp): kuma-init installs a native nftables table (`--nftables`, docs/nftables.md). */
+    nftables: boolean;
   };
   exceptions: { labels: Record<string, string> };
   caCertFile: string;
@@ -97,7 +99,7 @@ export function zeroInjectorConfig(): InjectorConfig {
     virtualProbesEnabled: false,
     virtualProbesPort: 0,
     applicationProbeProxyPort: 0,
-    sidecarTraffic: { excludeInboundPorts: [], excludeOutboundPorts: [], excludeInboundIPs: [], excludeOutboundIPs: [] },
+    sidecarTraffic: { excludeInboundPorts: [], excludeOutboundPorts: [], excludeInboundIPs: [], excludeOutboundIPs: [], nftables: false },
     exceptions: { labels: {} },
     caCertFile: '',
     builtinDNS: { enabled: false, port: 0, logging: false, experimentalProxy: false },

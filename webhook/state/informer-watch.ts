@@ -4,7 +4,7 @@
 // bookmarks and a server-side timeout, and lets the owner end the current
 // connection with a "410 Gone", which makes the ListWatch relist.
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { statusOf } from './api-error.ts';
+import { statusOf } from '../kube-api/index.ts';
 import { slimObject, type SlimShape } from './slim-object.ts';
 
 export interface InformerWatchHooks {

@@ -5,7 +5,7 @@
 // resourceVersion, a failed list lists again), and a periodic relist bounds
 // how stale a silently dead connection can leave the cache.
 import { ListWatch, type KubeConfig, type KubernetesListObject } from '@kubernetes/client-node';
-import { describeApiError, statusOf } from './api-error.ts';
+import { describeApiError, statusOf } from '../kube-api/index.ts';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 import type { KubeObject } from './cluster-state.ts';
 import { InformerWatch } from './informer-watch.ts';

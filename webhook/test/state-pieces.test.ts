@@ -3,7 +3,7 @@
 import { ApiException, V1Namespace } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeApiError, statusOf } from '../state/api-error.ts';
+import { describeApiError, statusOf } from '../kube-api/index.ts';
 import { backoffDelay } from '../state/backoff.ts';
 import { slimObject } from '../state/slim-object.ts';
 

@@ -1,9 +1,11 @@
 // A serving key and certificate, read from files together and checked by
-// building a TLS context from them, so a half-written or mismatched pair is
-// rejected before it can replace a working one.
+// building a TLS context from them and by ./certificate-checks.ts, so a
+// half-written, mismatched or expired pair is rejected before it can replace
+// a working one.
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
+import { assertServable } from './certificate-checks.ts';
 
 export interface KeyPair {
   /** PEM certificate chain (leaf first). */
@@ -19,9 +21,10 @@ export function secureContextOptions(pair: KeyPair): SecureContextOptions {
   return { cert: pair.cert, key: pair.key, minVersion: minTlsVersion };
 }
 
-/** Throws when the key and certificate do not parse or do not belong together. */
+/** Throws when the key and certificate do not parse, do not belong together, or are not valid now. */
 export function checkKeyPair(pair: KeyPair): KeyPair {
   createSecureContext(secureContextOptions(pair));
+  assertServable(pair);
   return pair;
 }
 

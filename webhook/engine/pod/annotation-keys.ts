@@ -22,6 +22,8 @@ export const Keys = {
   iptablesLogs: 'traffic.kuma.io/iptables-logs',
   excludeInboundIPs: 'traffic.kuma.io/exclude-inbound-ips',
   excludeOutboundIPs: 'traffic.kuma.io/exclude-outbound-ips',
+  /** Our extension (not in Kuma 2.13): kuma-init's native nftables backend (docs/nftables.md). */
+  nftables: 'traffic.kuma.io/nftables',
   serviceAccountTokenVolume: 'kuma.io/service-account-token-volume',
   sidecarDrainTime: 'kuma.io/sidecar-drain-time',
   containerPatches: 'kuma.io/container-patches',

@@ -1,5 +1,5 @@
 // The virtual-probe and probe-proxy annotations 2.13 writes, and the three
-// ways it computes the probe-proxy port (kuma-2.13-delta §6.3).
+// ways it computes the probe-proxy port (pkg/plugins/runtime/k8s/webhooks/injector/injector.go; docs/webhook.md).
 import { getEnabled, getUint32, Keys, type StringMap } from '../pod/index.ts';
 
 export class ProbeSettingError extends Error {}

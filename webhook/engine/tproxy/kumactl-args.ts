@@ -79,6 +79,8 @@ export function podRedirect(annotations: StringMap | undefined): PodRedirect {
   }
   flag('drop-invalid-packets', dropInvalidPackets);
   flag('iptables-logs', iptablesLogs);
+  // Our extension: only kuma-init knows the flag, and it is given only when asked for.
+  flag('nftables', getEnabled(annotations, Keys.nftables).value);
   flag('verbose', true);
   return { redirectInbound, args };
 }

@@ -35,6 +35,10 @@ export function legacyAnnotations(pod: StringMap | undefined, ctx: InjectionCont
     if (instanceIp !== '') result[Keys.ebpfInstanceIPEnvVarName] = instanceIp;
   }
 
+  // Our extension: written only when on, so pods without it keep Kuma's annotations exactly.
+  const nftables = wrapError(`getting ${Keys.nftables} annotation failed`, () => getEnabled(pod, Keys.nftables, config.sidecarTraffic.nftables));
+  if (nftables.value) result[Keys.nftables] = 'enabled';
+
   const dns = getEnabled(pod, Keys.builtinDNS, config.builtinDNS.enabled);
   if (dns.value) {
     result[Keys.builtinDNS] = 'enabled';

@@ -49,6 +49,8 @@ export function marshalledConfig(config: TransparentProxyConfig): Json {
   if (Object.keys(executables).length > 0) result.iptablesExecutables = executables;
   result.kumaDPUser = config.kumaDPUser;
   if (config.log.enabled) result.log = { enabled: true, level: config.log.level };
+  // Our extension (kuma-init and the CNI plugin read it); absent unless on, so Kuma's output is unchanged.
+  optional(result, 'nftables', config.nftables);
   const { dns } = config.redirect;
   result.redirect = {
     dns: {

@@ -64,6 +64,9 @@ export function mergeForKubernetes(base: TransparentProxyConfig, annotations: St
   if (drop.exists) config.dropInvalidPackets = drop.value;
   const logs = getBoolean(annotations, Keys.iptablesLogs);
   if (logs.exists) config.log.enabled = logs.value;
+  // Our extension: the annotation, else the ConfigMap's `nftables`, else the injector config.
+  const nftables = getEnabled(annotations, Keys.nftables);
+  config.nftables = nftables.exists ? nftables.value : base.nftables || runtime.sidecarTraffic.nftables;
 
   const { redirect } = config;
   redirect.dns.port = runtime.builtinDNS.port;
