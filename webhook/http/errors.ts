@@ -21,6 +21,7 @@ const catalogue = {
   KI_ERR_BODY_TOO_LARGE: { statusCode: 413, message: 'request body is larger than the configured limit' },
   KI_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'content-type must be application/json' },
   KI_ERR_NOT_FOUND: { statusCode: 404, message: 'no such endpoint' },
+  KI_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, message: 'the admission endpoint takes POST only' },
   /** The engine threw: a bug, answered with 500 so the webhook's failurePolicy decides. */
   KI_ERR_INJECTION_FAILED: { statusCode: 500, message: 'injection failed' },
   /** The cluster state has not synced yet (or the server is shutting down). */

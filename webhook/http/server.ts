@@ -102,8 +102,11 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     if (error.statusCode >= 500) request.log.error({ reqId: request.id, err: thrown, code: error.code, uid: record.request?.uid }, error.message);
     return reply.code(error.statusCode).send(errorBody(error));
   });
-  app.setNotFoundHandler((_request, reply) => {
-    const error = new WebhookError('KI_ERR_NOT_FOUND');
+  app.setNotFoundHandler((request, reply) => {
+    // The admission path exists, only for POST: say so (405 with Allow), not 404.
+    const wrongMethod = request.url.split('?')[0] === admissionPath;
+    const error = new WebhookError(wrongMethod ? 'KI_ERR_METHOD_NOT_ALLOWED' : 'KI_ERR_NOT_FOUND');
+    if (wrongMethod) void reply.header('allow', 'POST');
     return reply.code(error.statusCode).send(errorBody(error));
   });
 
