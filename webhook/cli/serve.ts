@@ -9,9 +9,9 @@ import { Command, Option } from 'commander';
 import { ConfigError, type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
 import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
 import { createInjectionContext } from '../engine/index.ts';
-import { buildWebhookServer, defaultBodyLimit, type InjectFn } from '../http/index.ts';
+import { buildWebhookServer, defaultBodyLimit, WebhookMetrics, type InjectFn } from '../http/index.ts';
 import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
-import { WatchedKeyPair } from '../tls/index.ts';
+import { registerCertificateExpiry, WatchedKeyPair, type KeyPairSource } from '../tls/index.ts';
 import { collect, controlPlaneUrl, integerFlag, listenPort, targetPort } from './flag-values.ts';
 import { injectNoticingOthers } from './foreign-sidecar.ts';
 import { checkServingFiles, clusterConfig, readFlagFile, StartupError } from './serve-startup.ts';
@@ -22,8 +22,12 @@ export interface ServeOptions {
   state: string[];
   demo?: boolean;
   kubeconfig?: string;
+  tlsMode: 'files' | 'self-managed';
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  tlsSecret?: string;
+  webhookConfiguration?: string;
+  tlsDnsName: string[];
   port: number;
   host?: string;
   controlPlaneUrl: string;
@@ -121,6 +125,45 @@ function serveSetup(options: ServeOptions, serverVersion: string | undefined) {
   }
 }
 
+/** pino-shaped, as Fastify's `app.log`. */
+interface ServeLogger extends StateLogger {
+  error(fields: object, message: string): void;
+}
+
+const stderrServeLogger: ServeLogger = {
+  ...stderrLogger,
+  error: (fields, message) => void process.stderr.write(`${JSON.stringify({ level: 'error', time: Date.now(), msg: message, ...fields })}\n`),
+};
+
+/**
+ * The serving key pair: the files, watched and reloaded; or (`--tls-mode self-managed`) a CA and
+ * certificate the webhook issues itself, kept in a Secret, with its own configuration's caBundle
+ * reconciled (webhook/tls/self-managed/, loaded only in that mode: it needs the Kubernetes client).
+ */
+async function servingKeyPair(
+  options: ServeOptions,
+  files: { certFile: string; keyFile: string } | undefined,
+  kubeConfig: KubeConfig | undefined,
+  log: () => ServeLogger,
+): Promise<KeyPairSource & { close(): void }> {
+  if (options.tlsMode === 'files') {
+    // The watcher reports only on later file changes, once the server's log exists.
+    return new WatchedKeyPair(files!, { onError: (error) => log().error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  }
+  if (!kubeConfig) throw new StartupError('--tls-mode self-managed needs the cluster: drop --demo and --state');
+  const { startSelfManagedTls } = await import('../tls/self-managed/index.ts');
+  const logger: ServeLogger = { info: (f, m) => log().info(f, m), warn: (f, m) => log().warn(f, m), error: (f, m) => log().error(f, m) };
+  try {
+    return await startSelfManagedTls(
+      kubeConfig,
+      { secret: options.tlsSecret ?? '', webhookConfiguration: options.webhookConfiguration ?? '', dnsNames: options.tlsDnsName },
+      logger,
+    );
+  } catch (error) {
+    throw new StartupError(`--tls-mode self-managed: ${(error as Error).message}`);
+  }
+}
+
 /** Runs until SIGTERM or SIGINT, then fails readiness, waits, drains and closes. */
 export async function runServe(options: ServeOptions): Promise<void> {
   const cleanups = new Cleanups();
@@ -133,13 +176,15 @@ export async function runServe(options: ServeOptions): Promise<void> {
 }
 
 async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Promise<void> {
+  const selfManaged = options.tlsMode === 'self-managed';
   const demo = options.demo && !options.tlsCertFile ? await demoFiles() : undefined;
   if (demo) cleanups.add(() => rmSync(demo.dir, { recursive: true, force: true }));
   const certFile = options.tlsCertFile ?? demo?.certFile;
   const keyFile = options.tlsKeyFile ?? demo?.keyFile;
-  if (!certFile || !keyFile) throw new StartupError('--tls-cert-file and --tls-key-file are both required (or --demo)');
+  const files = certFile && keyFile ? { certFile, keyFile } : undefined;
+  if (!selfManaged && !files) throw new StartupError('--tls-cert-file and --tls-key-file are both required (or --demo, or --tls-mode self-managed)');
   // Local inputs first, so a typo fails at once rather than after connecting to the cluster.
-  checkServingFiles({ certFile, keyFile });
+  if (files) checkServingFiles(files);
   serveSetup(options, undefined);
 
   const inCluster = !options.demo && options.state.length === 0;
@@ -147,8 +192,8 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
   const setup = serveSetup(options, serverVersion);
-  // State events go to the server's log once it exists, to stderr before that.
-  const stateLog: { to: StateLogger } = { to: stderrLogger };
+  // State and certificate events go to the server's log once it exists, to stderr before that.
+  const stateLog: { to: ServeLogger } = { to: stderrServeLogger };
   const source = await stateSource(options, setup.config, kubeConfig, () => stateLog.to);
   cleanups.add(async () => {
     // Closing the watches must not hold the exit.
@@ -159,14 +204,16 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   const inject: InjectFn = (pod, namespace) =>
     injectNoticingOthers(pod, namespace !== undefined ? { ...context, namespace } : context);
 
-  // The watcher reports only on later file changes, after `app` below exists.
-  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  const tls = await servingKeyPair(options, files, kubeConfig, () => stateLog.to);
   cleanups.add(() => tls.close());
+  const metrics = new WebhookMetrics();
+  registerCertificateExpiry(metrics.registry, tls);
   let draining = false;
   const app = buildWebhookServer({
     inject,
     state: source.state,
     tls,
+    metrics,
     bodyLimit: options.bodyLimit,
     logger: { level: options.logLevel },
     draining: () => draining,
@@ -222,8 +269,12 @@ export function serveCommand(): Command {
     .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable); default: watch the cluster', collect, [])
     .option('--demo', 'self-signed certificate, embedded demo state (unless --state), and a curl example; listens on 127.0.0.1')
     .option('--kubeconfig <file>', 'kubeconfig for the watch caches (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .addOption(new Option('--tls-mode <mode>', 'where the serving certificate comes from: files (--tls-cert-file/--tls-key-file) or self-managed (issued and rotated by the webhook, kept in --tls-secret)').choices(['files', 'self-managed']).default('files'))
     .option('--tls-cert-file <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key-file <file>', 'serving key (PEM); reloaded when it changes')
+    .option('--tls-secret <namespace/name>', 'self-managed mode: the Secret that holds the CA and the serving certificate')
+    .option('--webhook-configuration <name>', "self-managed mode: this webhook's MutatingWebhookConfiguration, whose caBundle it keeps")
+    .option('--tls-dns-name <name>', 'self-managed mode: a DNS name of the serving certificate, e.g. <service>.<namespace>.svc (repeatable)', collect, [])
     .option('--port <port>', 'HTTPS port (0 picks a free one)', listenPort, 9443)
     .option('--host <address>', 'listen address (default 0.0.0.0; 127.0.0.1 with --demo)')
     .option('--control-plane-url <url>', 'control-plane URL for the sidecar', controlPlaneUrl, defaultSettings.controlPlaneUrl)
@@ -241,7 +292,11 @@ export function serveCommand(): Command {
     .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integerFlag('a number of seconds (0-3600)', 0, 3600))
     .action((options: ServeOptions, command: Command) => {
       const tlsFiles = [options.tlsCertFile, options.tlsKeyFile].filter((file) => file !== undefined).length;
-      if (tlsFiles === 1 || (tlsFiles === 0 && !options.demo)) {
+      if (options.tlsMode === 'self-managed') {
+        if (tlsFiles > 0 || options.demo || options.state.length > 0) {
+          command.error('error: --tls-mode self-managed issues its own certificate in the cluster: drop --tls-cert-file, --tls-key-file, --demo and --state', { exitCode: 1, code: 'kuma-injector.usage' });
+        }
+      } else if (tlsFiles === 1 || (tlsFiles === 0 && !options.demo)) {
         command.error('error: --tls-cert-file and --tls-key-file are both required (or --demo, which makes its own)', { exitCode: 1, code: 'kuma-injector.usage' });
       }
       return runServe(options);

@@ -4,3 +4,4 @@
 export { fixedKeyPair, type KeyPairSource } from './key-pair-source.ts';
 export { checkKeyPair, type KeyPair, minTlsVersion, readKeyPair, sameKeyPair, secureContextOptions } from './key-pair.ts';
 export { type KeyPairFiles, WatchedKeyPair, type WatchOptions } from './watched-key-pair.ts';
+export { expiryMetricName, registerCertificateExpiry } from './certificate-metrics.ts';
