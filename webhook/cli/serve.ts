@@ -139,8 +139,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const inject: InjectFn = (pod, namespace) =>
     injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
 
-  // The watcher reports only on later file changes, after `app` below exists.
-  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  // The server logs and counts the pairs the watcher refuses.
+  const tls = new WatchedKeyPair({ certFile, keyFile });
   let draining = false;
   const app = buildWebhookServer({
     inject,

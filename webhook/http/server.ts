@@ -91,10 +91,16 @@ export function buildWebhookServer(options: WebhookServerOptions) {
   const unsubscribe = options.tls.onChange((pair) => {
     // Only new connections get the new certificate; open ones keep theirs.
     app.server.setSecureContext(secureContextOptions(pair));
+    metrics.observeCertificateReload('loaded');
     app.log.info('serving certificate reloaded');
+  });
+  const unsubscribeRejected = options.tls.onRejected?.((error) => {
+    metrics.observeCertificateReload('refused');
+    app.log.error({ err: error }, 'new serving certificate refused; keeping the old one');
   });
   app.addHook('onClose', (_instance, done) => {
     unsubscribe();
+    unsubscribeRejected?.();
     done();
   });
 

@@ -1,6 +1,7 @@
 // A serving key and certificate, read from files together and checked by
 // building a TLS context from them, so a half-written or mismatched pair is
 // rejected before it can replace a working one.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import type { SecureContextOptions } from 'node:tls';
@@ -15,14 +16,45 @@ export interface KeyPair {
 /** Never below TLS 1.2, whatever the Node default or the caller says. */
 export const minTlsVersion = 'TLSv1.2';
 
+/**
+ * TLS 1.3's suites, and for TLS 1.2 only ECDHE key exchange (forward secrecy)
+ * with AEAD ciphers: what the Kubernetes API server (Go's crypto/tls) offers
+ * by default. No CBC, SHA-1 MACs, CCM, ARIA or static RSA key exchange.
+ */
+export const tls13CipherSuites = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+export const tls12CipherSuites = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+];
+
 export function secureContextOptions(pair: KeyPair): SecureContextOptions {
-  return { cert: pair.cert, key: pair.key, minVersion: minTlsVersion };
+  return {
+    cert: pair.cert,
+    key: pair.key,
+    minVersion: minTlsVersion,
+    ciphers: [...tls13CipherSuites, ...tls12CipherSuites].join(':'),
+    honorCipherOrder: true,
+  };
 }
 
 /** Throws when the key and certificate do not parse or do not belong together. */
 export function checkKeyPair(pair: KeyPair): KeyPair {
   createSecureContext(secureContextOptions(pair));
   return pair;
+}
+
+/** Why the leaf certificate cannot serve at `now` (expired, not yet valid), or undefined. */
+export function certificateValidityProblem(pair: KeyPair, now = new Date()): string | undefined {
+  const leaf = new X509Certificate(pair.cert);
+  const notBefore = new Date(leaf.validFrom);
+  const notAfter = new Date(leaf.validTo);
+  if (now < notBefore) return `the certificate is not valid before ${notBefore.toISOString()}`;
+  if (now > notAfter) return `the certificate expired at ${notAfter.toISOString()}`;
+  return undefined;
 }
 
 export function readKeyPair(files: { certFile: string; keyFile: string }): KeyPair {

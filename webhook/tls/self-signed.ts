@@ -26,6 +26,8 @@ export interface SelfSignedOptions {
   /** IP addresses besides 127.0.0.1 and ::1. */
   ipAddresses?: string[];
   validDays?: number;
+  /** Start of validity (default: a minute ago); tests make expired and not-yet-valid pairs with it. */
+  notBefore?: Date;
 }
 
 /** A positive 128-bit serial, distinct per certificate. */
@@ -41,7 +43,7 @@ async function privateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
 }
 
 export async function generateSelfSigned(options: SelfSignedOptions = {}): Promise<SelfSignedCertificates> {
-  const notBefore = new Date(Date.now() - 60_000); // tolerate small clock skew
+  const notBefore = options.notBefore ?? new Date(Date.now() - 60_000); // tolerate small clock skew
   const notAfter = new Date(notBefore.getTime() + (options.validDays ?? 365) * dayMs);
 
   const caKeys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
