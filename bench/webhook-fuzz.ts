@@ -106,7 +106,7 @@ export function worstCasePods() {
     ['256 KiB exclude-outbound-ips', annotated('traffic.kuma.io/exclude-outbound-ips', '10.0.0.1', ',')],
     [`${maxAnnotationListItems} container-patches (the list bound)`, annotated('kuma.io/container-patches', fuzzPatchNames.good, ',')],
     ['60 containers × 400 env vars', widePod(fuzzNamespace, 60, 400)],
-    ['600 containers with probes', widePod(fuzzNamespace, 600, 0)],
+    ['1,800 containers with probes', widePod(fuzzNamespace, 1800, 0)],
   ];
   // The list-bound case holds exactly the bound.
   const bound = pods[5]![1] as { metadata: { annotations: Record<string, string> } };
