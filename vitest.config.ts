@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{webhook,init,go-compat,bench,manifests,charts,bin}/**/*.test.ts'],
+          include: ['{webhook,init,go-compat,bench,manifests,charts,bin,test-support}/**/*.test.ts'],
           exclude: ['**/*.netns.test.ts', 'node_modules/**'],
           pool: 'forks',
           testTimeout: 30_000,

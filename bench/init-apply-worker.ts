@@ -1,19 +1,17 @@
 // The two measurements of bench/init-apply.ts, each run by a worker process
 // already inside its fresh network namespace.
 // - install: what `kuma-init install transparent-proxy` does: load the config
-//   from argv, then init/exec/pipeline.ts (the CLI's own code: fast path, or
+//   from argv, then init/pipeline/pipeline.ts (the CLI's own code: fast path, or
 //   the slow path with probes and pre-flight); phases timed through its phase
 //   hook, every spawned process counted and timed.
 // - bare: iptables-restore of given rules per family, nothing else.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { CliIo } from '../init/cli/io.ts';
-import { runCli } from '../init/cli/program.ts';
-import { loadInstallConfig } from '../init/config/load-install-config.ts';
-import { silentLog } from '../init/exec/log.ts';
-import { detectAndInstall, type Phase, type PhaseRunner, type PipelineResult } from '../init/exec/pipeline.ts';
-import { countSpawns, spawnCommand } from '../init/exec/run.ts';
-import { systemDeps } from '../init/profile/deps.ts';
+import { type CliIo, runCli } from '../init/cli/index.ts';
+import { loadInstallConfig } from '../init/config/index.ts';
+import { silentLog } from '../init/exec/index.ts';
+import { detectAndInstall, type Phase, type PhaseRunner, type PipelineResult } from '../init/pipeline/index.ts';
+import { countSpawns, spawnCommand, systemDeps } from '../init/system/index.ts';
 
 /** A concrete iptables backend. */
 export type Backend = 'nft' | 'legacy';

@@ -9,7 +9,7 @@
 // "Webhook admission" section of docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { httpsReviewClient, type HttpsReviewClient } from '../webhook/test/support/https-review.ts';
+import { httpsReviewClient, type HttpsReviewClient } from '../test-support/webhook/https-review.ts';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, memoryMb, productionNodeOptions, repo, startServer, stop, type Server } from './child-server.ts';

@@ -6,7 +6,7 @@
 // a seed, produced lazily so 100,000 of them never sit in memory at once.
 import fc from 'fast-check';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
-import { podArbitrary } from '../webhook/test/support/pod-arbitrary.ts';
+import { podArbitrary } from '../test-support/webhook/pod-arbitrary.ts';
 
 export const fuzzNamespace = 'fuzz';
 

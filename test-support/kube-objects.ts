@@ -16,8 +16,8 @@ import { type IService, Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parseAllDocuments } from 'yaml';
 import { serveCommand } from '../webhook/cli/serve.ts';
-import { injectPod } from '../webhook/engine/inject-pod.ts';
-import { appPod, enabledNamespace, mesh, testContext } from '../webhook/test/support/engine-fixtures.ts';
+import { injectPod } from '../webhook/engine/index.ts';
+import { appPod, enabledNamespace, mesh, testContext } from './webhook/engine-fixtures.ts';
 
 // Rendered YAML is untyped until a test asks for one kind (objectOfKind).
 export type KubeDoc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [field: string]: unknown };

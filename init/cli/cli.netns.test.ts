@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { missingConformance, missingRootTools } from '../../test-support/environment.ts';
-import { EXCLUDED_PORTS_FOR_UIDS_ARGS, kumactlGolden, normaliseKumactlOutput } from '../test/support/kumactl-goldens.ts';
+import { EXCLUDED_PORTS_FOR_UIDS_ARGS, kumactlGolden, normaliseKumactlOutput } from '../../test-support/init/kumactl-goldens.ts';
 
 const bin = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kuma-init.js');
 

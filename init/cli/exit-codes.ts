@@ -1,8 +1,8 @@
 // The one place where errors become exit codes and stderr text:
 // 0 success, 1 usage or configuration problem, 2 runtime failure.
 import { CommanderError } from 'commander';
-import { ConfigError } from '../config/errors.ts';
-import { ValidatorOptionsError } from '../validator/options.ts';
+import { ConfigError } from '../config/index.ts';
+import { ValidatorOptionsError } from '../validator/index.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 1;

@@ -1,5 +1,5 @@
 // Help text of a leaf command, in cobra's layout.
-import { FlagSyntaxError, formatFlagUsages, type FlagDef } from '../config/pflag.ts';
+import { type FlagDef, FlagSyntaxError, formatFlagUsages } from '../config/index.ts';
 
 export function commandHelp<S>(description: string, commandPath: string, flags: readonly FlagDef<S>[]): string {
   return `${description.trim()}\n\nUsage:\n  kuma-init ${commandPath} [flags]\n\nFlags:\n${formatFlagUsages(flags)}\n`;

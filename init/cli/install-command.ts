@@ -1,11 +1,10 @@
 // `kuma-init install transparent-proxy`: options → config (init/config), then
 // environment profile → rules → dry-run print or install, on the fast or the
-// slow path (init/exec/pipeline.ts). Warnings go to stderr in Kuma's line format.
-import { installFlags } from '../config/install-flags.ts';
-import { loadInstallConfig } from '../config/load-install-config.ts';
-import { kumaStyleLog, type ApplyLog } from '../exec/log.ts';
-import { detectAndInstall } from '../exec/pipeline.ts';
-import { formatDryRun } from '../rules/dry-run.ts';
+// slow path (init/pipeline/pipeline.ts). Warnings go to stderr in Kuma's line format.
+import { installFlags, loadInstallConfig } from '../config/index.ts';
+import { type ApplyLog, kumaStyleLog } from '../exec/index.ts';
+import { detectAndInstall } from '../pipeline/index.ts';
+import { formatDryRun } from '../rules/index.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
 import type { CliIo } from './io.ts';

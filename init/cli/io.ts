@@ -1,8 +1,7 @@
 // Everything the CLI reads from or writes to the outside world, so commands
 // run in tests without a real process, terminal or root.
 import { readFileSync } from 'node:fs';
-import type { SystemDeps } from '../profile/deps.ts';
-import { systemDeps } from '../profile/deps.ts';
+import { type SystemDeps, systemDeps } from '../system/index.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;

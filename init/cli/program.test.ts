@@ -2,8 +2,8 @@
 // install_transparent_proxy_test.go checks them (stderr `Error: <msg>\n`).
 import { describe, expect, it } from 'vitest';
 import { runCli } from './program.ts';
-import { EXCLUDE_FOR_UIDS_ERROR_CASES, excludeForUidsStderr } from '../test/support/kumactl-goldens.ts';
-import { recordingIo } from './test-io.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, excludeForUidsStderr } from '../../test-support/init/kumactl-goldens.ts';
+import { recordingIo } from '../../test-support/init/test-io.ts';
 
 async function run(argv: string[], overrides = {}) {
   const io = recordingIo(overrides);

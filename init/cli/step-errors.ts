@@ -2,9 +2,9 @@
 // as "failed to initialize config: …", applying as "failed to setup
 // transparent proxy: …", uninstall as "transparent proxy cleanup failed: …".
 // The error keeps its class, so it keeps its exit code.
-import { ConfigError } from '../config/errors.ts';
-import { ApplyError } from '../exec/errors.ts';
-import { RenderError } from '../rules/errors.ts';
+import { ConfigError } from '../config/index.ts';
+import { ApplyError } from '../system/index.ts';
+import { RenderError } from '../rules/index.ts';
 
 function prefixed(context: string, error: unknown): unknown {
   if (error instanceof ApplyError) return new ApplyError(error.code, `${context}: ${error.message}`);

@@ -1,13 +1,18 @@
 // `kuma-init uninstall transparent-proxy` (Kuma 2.13 flags: --dry-run,
 // --verbose, --ebpf-enabled, --ebpf-bpffs-path, plus kumactl's globals).
-import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import { ConfigError } from '../config/errors.ts';
-import { parseGoBool } from '../config/go-values.ts';
-import { kumactlGlobalFlags } from '../config/kumactl-global-flags.ts';
-import { parseFlags, type FlagDef } from '../config/pflag.ts';
-import { checkPrivileges, ebpfRefusal } from '../config/privileges.ts';
-import { uninstall } from '../exec/uninstall.ts';
-import { detectProfile } from '../profile/detect.ts';
+import {
+  checkPrivileges,
+  ConfigError,
+  defaultConfig,
+  ebpfRefusal,
+  type FlagDef,
+  kumactlGlobalFlags,
+  parseFlags,
+  parseGoBool,
+  type TransparentProxyConfig,
+} from '../config/index.ts';
+import { uninstall } from '../exec/index.ts';
+import { detectProfile } from '../profile/index.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
 import { ioLog } from './install-command.ts';
@@ -67,7 +72,7 @@ export async function uninstallTransparentProxy(args: readonly string[], io: Cli
 
   const log = ioLog(io);
   // As for install (docs/tproxy-apply.md §3): no probe that would create legacy tables; a dry run probes as Kuma.
-  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { fast: !config.dryRun }));
+  const profile = await inStep(INITIALIZE, () => detectProfile(config, io.system, { assumeModules: !config.dryRun }));
   for (const w of profile.warnings) log.warn(w.message, w.family);
   await inStep(CLEANUP, () => uninstall(config, profile, log, io.system));
   return EXIT_OK;

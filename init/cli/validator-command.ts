@@ -2,12 +2,8 @@
 // --ip-family-mode, --validation-server-port, --transparent-proxy-config, plus
 // kumactl's globals such as the injector's --config-file=/tmp/.kumactl).
 // Values are checked by init/validator with Kuma's messages.
-import { parseGoBool } from '../config/go-values.ts';
-import { kumactlGlobalFlags } from '../config/kumactl-global-flags.ts';
-import { parseFlags, type FlagDef } from '../config/pflag.ts';
-import { consoleValidatorLog } from '../validator/log.ts';
-import { resolveValidatorOptions, type ValidatorFlags } from '../validator/options.ts';
-import { runValidator } from '../validator/validator.ts';
+import { type FlagDef, kumactlGlobalFlags, parseFlags, parseGoBool } from '../config/index.ts';
+import { consoleValidatorLog, resolveValidatorOptions, runValidator, type ValidatorFlags } from '../validator/index.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { commandHelp, withUsageHint } from './help.ts';
 import type { CliIo } from './io.ts';

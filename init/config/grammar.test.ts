@@ -9,7 +9,7 @@ import { parseIpFamilyMode } from './ip-family-mode.ts';
 import { parsePort, parsePorts } from './ports.ts';
 import { parseExcludePortsForUIDs } from './uid-exclusions.ts';
 import { parseVnetNetworks } from './vnet.ts';
-import { EXCLUDE_FOR_UIDS_ERROR_CASES, UIDS_PARSE_FAILED } from '../test/support/kumactl-goldens.ts';
+import { EXCLUDE_FOR_UIDS_ERROR_CASES, UIDS_PARSE_FAILED } from '../../test-support/init/kumactl-goldens.ts';
 
 const portMessage = (s: string) => `value '${s}' is not a valid port (uint16 in the range [1, 65535])`;
 

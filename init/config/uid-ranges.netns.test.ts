@@ -3,7 +3,7 @@
 // iptables refuses the multiport/owner rule built from it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { createNetns, destroyAll, type Netns } from '../test/support/netns.ts';
+import { createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
 import { parseExcludePortsForUIDs } from './uid-exclusions.ts';
 
 /** `tcp:<ports>:<uids>` entries around the edges: equal, reversed and ordered ranges. */

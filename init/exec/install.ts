@@ -4,22 +4,19 @@
 // adds the new ones in the same transaction per table. When the installed
 // rules already equal the rendered ones nothing is restored (a restarted init
 // container is a no-op). A failed restore puts every family back as it was.
-// On the fast path (profile families `assumed`, docs/tproxy-apply.md §3) the
-// detection's save is the snapshot, and a restore that fails for a missing
-// module or table ends in AssumptionRejected (after the rollback) so the caller
-// can probe like Kuma and try again.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { systemDeps, type SystemDeps } from '../profile/deps.ts';
-import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from '../profile/profile.ts';
-import { ApplyError } from './errors.ts';
+// When detection assumed the modules (profile families `assumed`,
+// docs/tproxy-apply.md §3) its save is the snapshot, and a restore that fails
+// for a missing module or table ends in AssumptionRejected (after the rollback)
+// so the pipeline can probe like Kuma and try again.
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, countSpawns, systemDeps, type SystemDeps } from '../system/index.ts';
+import { type EnvironmentProfile, type FamilyProfile, type IpFamily, type IptablesMode, tableNames } from '../profile/index.ts';
 import { alreadyInstalled } from './idempotency.ts';
 import { markersFor, removalCommands, tablesWithKumaContent, type KumaMarkers } from './kuma-rules.ts';
 import { silentLog, type ApplyLog } from './log.ts';
 import { parseTables, type TableText } from './restore-text.ts';
-import { tableNames } from '../profile/functionality.ts';
 import { failureReason, isTransientFailure, missingFeature, runRestore } from './restore.ts';
 import { rollBack, type Snapshot } from './rollback.ts';
-import { countSpawns } from './run.ts';
 
 /** What install needs from the renderer (rules/render.ts RenderedRules fits): one complete iptables-restore input per family, IPv6 absent when not rendered. */
 export interface RestoreInputs {
@@ -101,14 +98,6 @@ function failureHint(stderr: string, family: IpFamily, mode: IptablesMode): stri
   return `the kernel or the ${familyCommand[family]}-${mode} build cannot load these rules; try --iptables-mode ${other} or check the rules with --dry-run`;
 }
 
-export interface InstallOptions {
-  /**
-   * Awaited before the IPv6 family is touched; false leaves IPv6 alone (the
-   * fast path's `::6/128` could not be added to lo, exec/pipeline.ts).
-   */
-  beforeIPv6?: () => Promise<boolean>;
-}
-
 /**
  * Installs `rendered` into the tables described by `profile`.
  * `log` receives Kuma-worded progress lines; `deps` is the system (tests inject a network namespace).
@@ -120,7 +109,6 @@ export async function install(
   rendered: RestoreInputs,
   log: ApplyLog = silentLog,
   deps: SystemDeps = systemDeps(),
-  options: InstallOptions = {},
 ): Promise<InstallResult> {
   const counter = countSpawns(deps.run);
   const d: SystemDeps = { ...deps, run: counter.run };
@@ -139,7 +127,6 @@ export async function install(
     families.map(({ family, fp, exe }) => (fp.snapshot !== undefined ? Promise.resolve(fp.snapshot) : saveTables(d, exe.save, family))),
   );
   for (const [i, { family, fp, exe }] of families.entries()) {
-    if (family === 'ipv6' && options.beforeIPv6 && !(await options.beforeIPv6())) continue;
     const input = family === 'ipv4' ? rendered.ipv4.restoreInput : rendered.ipv6!.restoreInput;
     const saveText = saves[i]!;
     const current = parseTables(saveText);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ApplyError } from './errors.ts';
+import { ApplyError } from '../system/errors.ts';
 import { applyInput } from './install.ts';
 import { markersFor, removalCommands, tablesWithKumaContent, withoutKuma } from './kuma-rules.ts';
 import { parseTables } from './restore-text.ts';

@@ -2,8 +2,8 @@
 // contains the chain prefix `KUMA_MESH` or the comment prefix
 // `kuma/mesh/transparent/proxy`. Rules without comments cannot be told apart
 // safely, so their presence is an error, exactly as in Kuma.
-import { COMMENT_PREFIX as commentPrefix } from '../rules/params.ts';
-import { ApplyError } from './errors.ts';
+import { COMMENT_PREFIX as commentPrefix } from '../rules/index.ts';
+import { ApplyError } from '../system/index.ts';
 import { chainOf, type TableText } from './restore-text.ts';
 
 export interface KumaMarkers {

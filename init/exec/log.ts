@@ -1,7 +1,7 @@
 // Where the executor reports progress. Kuma's line format: `# [iptables] msg`
 // on stdout, `# [iptables] [WARNING] msg` on stderr; no family prefix for
 // messages about the whole run.
-import type { IpFamily } from '../profile/profile.ts';
+import type { IpFamily } from '../profile/index.ts';
 
 export interface ApplyLog {
   info(message: string, family?: IpFamily): void;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Executables } from '../profile/profile.ts';
 import { failureReason, isTransientFailure, lockArgs, runRestore } from './restore.ts';
-import { recordedSystem } from '../test/support/recorded-system.ts';
+import { recordedSystem } from '../../test-support/init/recorded-system.ts';
 import type { ApplyLog } from './log.ts';
 
 const legacy: Executables = { mode: 'legacy', iptables: '/usr/sbin/iptables-legacy', save: '/usr/sbin/iptables-legacy-save', restore: '/usr/sbin/iptables-legacy-restore', version: '1.8.9' };

@@ -3,11 +3,10 @@
 // from the environment is honoured by iptables >= 1.8.6), and retries per
 // config.retry — but only for transient failures such as a held xtables lock;
 // an error like "Operation not supported" fails at once.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import type { SystemDeps } from '../profile/deps.ts';
-import type { Executables, IpFamily } from '../profile/profile.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import type { RunResult, SystemDeps } from '../system/index.ts';
+import type { Executables, IpFamily } from '../profile/index.ts';
 import type { ApplyLog } from './log.ts';
-import type { RunResult } from './run.ts';
 
 /** Kuma's buildRestoreArgs: legacy backend only (explicit paths count as unknown mode), values > 0 only. */
 export function lockArgs(config: Pick<TransparentProxyConfig, 'wait' | 'waitInterval'>, exe: Executables): string[] {

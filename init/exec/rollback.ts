@@ -1,10 +1,9 @@
 // Putting a family's tables back to a snapshot taken before a change
 // (iptables-save text): a flush-mode restore of the touched tables as saved,
 // where tables the change created are emptied, then a fresh save to verify.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import type { SystemDeps } from '../profile/deps.ts';
-import type { Executables, IpFamily } from '../profile/profile.ts';
-import { ApplyError } from './errors.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, type SystemDeps } from '../system/index.ts';
+import type { Executables, IpFamily } from '../profile/index.ts';
 import type { ApplyLog } from './log.ts';
 import { comparableState, parseTables, tablesText } from './restore-text.ts';
 import { failureReason, runRestore } from './restore.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
 import { detectProfile } from '../profile/detect.ts';
-import { debianSystem, emptyNatSave, recordedSystem } from '../test/support/recorded-system.ts';
+import { debianSystem, emptyNatSave, recordedSystem } from '../../test-support/init/recorded-system.ts';
 import type { ApplyLog } from './log.ts';
 import { uninstall } from './uninstall.ts';
 

@@ -5,17 +5,15 @@
 // accepting built-in chains is emptied, which on nft deletes it, so the
 // tables look as they did before the install. Then Kuma's resolv.conf backup
 // is put back when present.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { systemDeps, type SystemDeps } from '../profile/deps.ts';
-import type { EnvironmentProfile } from '../profile/profile.ts';
-import { ApplyError } from './errors.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, countSpawns, systemDeps, type SystemDeps } from '../system/index.ts';
+import type { EnvironmentProfile } from '../profile/index.ts';
 import { activeFamilies, familyCommand, requireExecutables, saveTables } from './install.ts';
 import { markersFor, tablesWithKumaContent, withoutKuma } from './kuma-rules.ts';
 import { silentLog, type ApplyLog } from './log.ts';
 import { isEffectivelyEmpty, parseTables, tablesText } from './restore-text.ts';
 import { failureReason, runRestore } from './restore.ts';
 import { rollBack } from './rollback.ts';
-import { countSpawns } from './run.ts';
 
 export const resolvConfPath = '/etc/resolv.conf';
 export const resolvConfBackupPath = '/etc/resolv.conf.kuma-backup';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
-import { debianSystem, recordedSystem } from '../test/support/recorded-system.ts';
+import { ApplyError } from '../system/errors.ts';
+import { debianSystem, recordedSystem } from '../../test-support/init/recorded-system.ts';
 import { detectProfile } from './detect.ts';
 
 const system = debianSystem;

@@ -2,11 +2,10 @@
 // nameservers, IPv6 usability and, per family, the iptables backend and what
 // it supports (Kuma 2.13 `Config.Initialize`, tproxy spec §3). Our addition:
 // `config.iptablesMode` ('legacy' | 'nft') restricts detection to one backend.
-import type { TransparentProxyConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
-import { systemDeps, type NetInterface, type SystemDeps } from './deps.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import { ApplyError, type NetInterface, systemDeps, type SystemDeps } from '../system/index.ts';
 import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
-import { assumeFunctionality, noLegacyTables, probeFunctionality, unmetRequirements } from './functionality.ts';
+import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
 
@@ -23,11 +22,11 @@ export function emptyFamily(): FamilyProfile {
   };
 }
 
-/** Executables and functionality of one backend for one family; `fast`: functionality assumed for the standard binaries. */
-export async function probeBackend(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode, fast: boolean): Promise<Probe> {
+/** Executables and functionality of one backend for one family; `assume`: modules and tables assumed for the standard binaries (DetectOptions.assumeModules). */
+export async function probeBackend(deps: SystemDeps, versions: VersionCache, family: IpFamily, mode: IptablesMode, assume: boolean): Promise<Probe> {
   const located = await locateExecutables(deps, versions, family, mode);
   if (!located.ok) return located;
-  if (fast && isStandardMultiBinary(deps, located.executables)) {
+  if (assume && isStandardMultiBinary(deps, located.executables)) {
     const assumed = await assumeFunctionality(deps, located.executables, family);
     if (assumed) {
       const { version, ...functionality } = assumed;
@@ -65,13 +64,13 @@ async function detectIPv4(
   deps: SystemDeps,
   versions: VersionCache,
   warn: Warn,
-  fast: boolean,
+  assume: boolean,
 ): Promise<FamilyProfile> {
   const explicit = await fromExplicitPaths(config, deps, versions, 'ipv4', warn);
   if (explicit) return explicit;
 
   if (config.iptablesMode !== 'auto') {
-    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode, fast);
+    const forced = await probeBackend(deps, versions, 'ipv4', config.iptablesMode, assume);
     if (forced.ok) return forced.family;
     throw new ApplyError(
       'NO_EXECUTABLES',
@@ -82,8 +81,8 @@ async function detectIPv4(
   // Both backends are always probed (Kuma); they share no tables, so side by side. Within a backend the
   // slow path's table probes keep Kuma's order, which decides iptables-legacy-save's table order.
   const [nft, legacy] = await Promise.all([
-    probeBackend(deps, versions, 'ipv4', 'nft', fast),
-    probeBackend(deps, versions, 'ipv4', 'legacy', fast),
+    probeBackend(deps, versions, 'ipv4', 'nft', assume),
+    probeBackend(deps, versions, 'ipv4', 'legacy', assume),
   ]);
   if (!nft.ok && !legacy.ok) {
     if (config.dryRun) {
@@ -120,11 +119,11 @@ async function detectIPv6(
   versions: VersionCache,
   mode: IptablesMode,
   warn: Warn,
-  fast: boolean,
+  assume: boolean,
 ) {
   const explicit = await fromExplicitPaths(config, deps, versions, 'ipv6', warn);
   if (explicit) return explicit;
-  const probe = await probeBackend(deps, versions, 'ipv6', mode, fast);
+  const probe = await probeBackend(deps, versions, 'ipv6', mode, assume);
   if (probe.ok) return probe.family;
   warn(`failed to initialize IPv6 executables: ${probe.error}`, 'ipv6');
   return undefined;
@@ -162,65 +161,32 @@ async function readNameservers(config: TransparentProxyConfig, deps: SystemDeps)
 
 export interface DetectOptions {
   /**
-   * The install fast path (docs/tproxy-apply.md §3): backends recognised by
+   * The install's assumption (docs/tproxy-apply.md §3): backends recognised by
    * their multi-call binary, no module or table probes, one iptables-save per
-   * family kept as the install's snapshot. Families it applies to are marked `assumed`.
+   * family kept as the install's snapshot. Families it applies to are marked
+   * `assumed`; the install's restore proves them.
    */
-  fast?: boolean;
-  /**
-   * Fast path only: called once detection's processes are running, with the
-   * profile they will most likely yield (functionality assumed, no
-   * DOCKER_OUTPUT, IPv6 usable when wanted), so the caller can render in the
-   * meantime (exec/pipeline.ts checks the guess against the real profile).
-   */
-  whileProbing?: (likely: EnvironmentProfile) => void;
-  /**
-   * Fast path with IPv4's backend known beforehand (a forced mode, or auto
-   * without legacy tables) only: when the IPv6 executables are known but
-   * `ip -6 addr add ::6/128 dev lo` is still running, detection does not wait
-   * for it. It returns the profile of a successful add and hands over the real
-   * profile (the same one, or the one without IPv6 when the add failed) as a
-   * promise, so the caller can install IPv4 meanwhile (exec/pipeline.ts).
-   */
-  settleIPv6Later?: (settled: Promise<EnvironmentProfile>) => void;
-}
-
-/** What the fast path's probes most likely find (see DetectOptions.whileProbing). */
-function likelyProfile(
-  config: TransparentProxyConfig,
-  loopbackName: string,
-  users: EnvironmentProfile['users'],
-  nameservers: string[],
-  wantIPv6: boolean,
-): EnvironmentProfile {
-  const mode = config.iptablesMode === 'auto' ? 'nft' : config.iptablesMode;
-  const family = (): FamilyProfile => ({
-    executables: { mode, iptables: '', save: '', restore: '', version: '' },
-    modules: { owner: true, tcp: true, udp: true, comment: true, conntrack: true, multiport: true },
-    tables: { nat: true, raw: true, mangle: true },
-    dockerOutput: false,
-    existingRules: false,
-    assumed: true,
-  });
-  return { loopbackName, users, nameservers, ipv6Usable: wantIPv6, ipv4: family(), ipv6: wantIPv6 ? family() : emptyFamily(), warnings: [] };
+  assumeModules?: boolean;
 }
 
 /**
- * Detects everything the renderer and the executor need, once.
- * Side effects: on the slow path, as in Kuma, the legacy probes instantiate
- * legacy tables (the fast path creates none; when legacy is the backend, its
- * install creates them, see exec/install.ts); in dual-stack mode `::6/128` is
- * added to `lo` (also in a dry run).
+ * Detects everything the renderer and the executor need, once, in Kuma's
+ * order: users, loopback, IPv4 executables, nameservers, then IPv6 (the
+ * `::6/128` address on `lo`, then executables of IPv4's mode).
+ * Side effects: without `assumeModules`, as in Kuma, the legacy probes
+ * instantiate legacy tables (with it none are created; when legacy is the
+ * backend, its install creates them, see exec/install.ts); in dual-stack mode
+ * `::6/128` is added to `lo` (also in a dry run).
  */
 export async function detectProfile(
   config: TransparentProxyConfig,
   deps: SystemDeps = systemDeps(),
   options: DetectOptions = {},
 ): Promise<EnvironmentProfile> {
-  const fast = options.fast === true;
+  const assume = options.assumeModules === true;
   const warnings: Array<{ family?: IpFamily; message: string }> = [];
   const warn: Warn = (message, family) => warnings.push({ family, message });
-  const versions = new VersionCache(deps, fast);
+  const versions = new VersionCache(deps, assume);
 
   const users = await readUsers(deps);
   const interfaces = await deps.interfaces();
@@ -231,62 +197,27 @@ export async function detectProfile(
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
-  // Fast path: the IPv6 steps need nothing from IPv4 detection when IPv4's backend is known beforehand, so
-  // they run side by side with it (a failed IPv4 detection fails the install anyway); their warnings still
-  // come after IPv4's. Known: a forced mode, or auto in a namespace without any legacy table, where legacy
-  // holds no rule and Kuma's choice is nft whenever nft is usable (when it is not, the early IPv6 is dropped).
-  const wantIPv6 = config.ipFamilyMode === 'dualstack' && hasNonLoopbackIPv6(interfaces);
-  const knownMode: IptablesMode | undefined =
-    config.iptablesMode !== 'auto' ? config.iptablesMode : fast && wantIPv6 && (await noLegacyTables(deps, 'ipv4')) ? 'nft' : undefined;
-  // When the caller settles IPv6 later, `ip` starts once IPv4 is detected: its start would delay the saves'.
-  const addLater = knownMode !== undefined && options.settleIPv6Later !== undefined;
-  const early = fast && wantIPv6 && !addLater ? addInboundPassthroughIPv6(deps, loopback) : undefined;
-  const earlyWarnings: typeof warnings = [];
-  const earlyIPv6 = fast && wantIPv6 && knownMode
-    ? detectIPv6(config, deps, versions, knownMode, (message, family) => earlyWarnings.push({ family, message }), fast)
-    : undefined;
-  earlyIPv6?.catch(() => undefined); // awaited below unless IPv4 detection throws first
-
-  const ipv4Detection = detectIPv4(config, deps, versions, warn, fast);
-  if (fast && options.whileProbing) {
-    ipv4Detection.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
-    await new Promise((resolve) => setImmediate(resolve)); // the probes' processes are started first
-    // Read early for the guess only; the real read (and its error) keeps Kuma's place after IPv4.
-    const nameservers = await readNameservers(config, deps).catch(() => undefined);
-    if (nameservers) options.whileProbing(likelyProfile(config, loopback.name, users, nameservers, wantIPv6));
-  }
-  const ipv4 = await ipv4Detection;
+  const ipv4 = await detectIPv4(config, deps, versions, warn, assume);
   const nameservers = await readNameservers(config, deps);
-
-  const profile = (ipv6: FamilyProfile | undefined, extra: typeof warnings = []): EnvironmentProfile => ({
+  const profile = (ipv6: FamilyProfile | undefined): EnvironmentProfile => ({
     loopbackName: loopback.name,
     users,
     nameservers,
     ipv6Usable: ipv6 !== undefined,
     ipv4,
     ipv6: ipv6 ?? emptyFamily(),
-    warnings: [...warnings, ...extra],
+    warnings,
   });
-  const addressFailed = (failure: string) =>
-    config.verbose ? [{ family: 'ipv6' as const, message: `failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}` }] : [];
 
   if (config.ipFamilyMode !== 'dualstack' || !ipv4.executables) return profile(undefined);
-  if (!wantIPv6) {
+  if (!hasNonLoopbackIPv6(interfaces)) {
     if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     return profile(undefined);
   }
-  if (earlyIPv6 && ipv4.executables.mode === knownMode) {
-    const adding = early ?? addInboundPassthroughIPv6(deps, loopback);
-    const ipv6 = await earlyIPv6;
-    if (options.settleIPv6Later) {
-      const likely = profile(ipv6, earlyWarnings);
-      options.settleIPv6Later(adding.then((failure) => (failure ? profile(undefined, addressFailed(failure)) : likely)));
-      return likely;
-    }
-    const failure = await adding;
-    return failure ? profile(undefined, addressFailed(failure)) : profile(ipv6, earlyWarnings);
+  const failure = await addInboundPassthroughIPv6(deps, loopback);
+  if (failure) {
+    if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure}`, 'ipv6');
+    return profile(undefined);
   }
-  const failure = await (early ?? addInboundPassthroughIPv6(deps, loopback));
-  if (failure) return profile(undefined, addressFailed(failure));
-  return profile(await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, fast));
+  return profile(await detectIPv6(config, deps, versions, ipv4.executables.mode, warn, assume));
 }

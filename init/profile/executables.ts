@@ -4,8 +4,8 @@
 // reports the wanted mode wins. Explicit paths (iptablesExecutables) are tried
 // first and only warn when unusable.
 import { join } from 'node:path';
-import type { IptablesExecutablesConfig } from '../config/config.ts';
-import type { SystemDeps } from './deps.ts';
+import type { IptablesExecutablesConfig } from '../config/index.ts';
+import type { SystemDeps } from '../system/index.ts';
 import { parseIptablesVersion, type VersionProbe } from './parse.ts';
 import type { Executables, IpFamily, IptablesMode } from './profile.ts';
 

@@ -2,7 +2,7 @@
 // decides the table order of a later `iptables-legacy-save`, which the e2e
 // goldens capture): modules, existing rules (nat, raw, mangle), tables. Same
 // answers as Kuma's probes with fewer processes.
-import type { SystemDeps } from './deps.ts';
+import type { SystemDeps } from '../system/index.ts';
 import { hasDockerOutputChain, hasRulesBeyondBuiltins, saveVersion, tableSection } from './parse.ts';
 import type { Executables, FamilyProfile, IpFamily } from './profile.ts';
 
@@ -83,7 +83,7 @@ export async function probeFunctionality(deps: SystemDeps, exe: Executables): Pr
  * module not even loaded) means legacy holds no rule in this namespace, and
  * its save would print nothing.
  */
-export async function noLegacyTables(deps: SystemDeps, family: IpFamily): Promise<boolean> {
+async function noLegacyTables(deps: SystemDeps, family: IpFamily): Promise<boolean> {
   try {
     return (await deps.readFile(`/proc/net/${family === 'ipv4' ? 'ip' : 'ip6'}_tables_names`)).trim() === '';
   } catch (e) {

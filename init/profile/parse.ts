@@ -1,7 +1,7 @@
 // Pure parsers for what detection reads: `iptables --version`, iptables-save
 // output, /etc/passwd, resolv.conf and `ip -j addr`. Tested with recorded outputs.
 import type { IptablesMode } from './profile.ts';
-import type { NetInterface } from './deps.ts';
+import type { NetInterface } from '../system/index.ts';
 
 /** Kuma's version regex; group 2 is "" / "legacy" (legacy) or "nf_tables" (nft). */
 const versionRegex = /^ip6?tables[\w-]*? v(\d+(?:\.\d+)+)(?: \((.*?)\))?/m;

@@ -31,9 +31,9 @@ export interface FamilyProfile {
   /** Non-built-in rules or chains already exist in nat, raw or mangle. */
   existingRules: boolean;
   /**
-   * Fast path (detectProfile `{ fast: true }`): modules and tables were assumed
+   * detectProfile `{ assumeModules: true }`: modules and tables were assumed
    * present (standard xtables multi-binary), not probed; the install's restore
-   * proves them and a capability failure sends the CLI to the probing path.
+   * proves them and a capability failure sends the pipeline to Kuma's probes.
    */
   assumed?: boolean;
   /** iptables-save output read by detection, reused by install as its snapshot (no second save). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
 import { formatDryRun } from './dry-run.ts';
 import { renderRules } from './render.ts';
-import { fullProfile } from './test-fixtures.ts';
+import { fullProfile } from '../../test-support/init/test-fixtures.ts';
 
 describe('formatDryRun (kumactl --dry-run stdout)', () => {
   it('prints the IPv4 header, a blank line, the trimmed input and one final newline', () => {

@@ -2,7 +2,7 @@
 // failing `Config.Initialize` step (the CLI prefixes `failed to initialize
 // config: ` as kumactl does); our own refusals say what to fix.
 
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError } from '../config/index.ts';
 
 export type RenderErrorCode =
   /** `kumaDPUser` names no user in the profile's passwd entries. */

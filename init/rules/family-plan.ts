@@ -3,7 +3,7 @@
 // split decision, comments, vnet networks of this family, …). The table
 // builders read only this.
 
-import type { IpFamily } from '../profile/profile.ts';
+import type { IpFamily } from '../profile/index.ts';
 import type { L4Protocol } from './params.ts';
 
 /** An `excludePortsForUIDs` entry for one protocol, ports and UIDs already in iptables form (`1000:2000`). */

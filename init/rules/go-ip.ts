@@ -3,7 +3,7 @@
 // in rules and comments in Go's canonical form (`FD00::000A` → `fd00::a`,
 // `::ffff:10.0.0.1` → `10.0.0.1`).
 
-import type { GoIp } from '../config/ip-address.ts';
+import type { GoIp } from '../config/index.ts';
 
 /** 127.0.0.0/8 or ::1. */
 export function isGoLoopback(ip: GoIp): boolean {

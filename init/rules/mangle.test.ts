@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildMangleTable } from './mangle.ts';
 import { renderTable } from './table.ts';
-import { familyPlan, fullProfile, withFamily } from './test-fixtures.ts';
+import { familyPlan, fullProfile, withFamily } from '../../test-support/init/test-fixtures.ts';
 
 describe('mangle table (drop invalid packets)', () => {
   it('drops INVALID packets in PREROUTING when asked and the mangle table exists', () => {

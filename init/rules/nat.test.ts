@@ -3,7 +3,7 @@ import type { TransparentProxyConfig } from '../config/config.ts';
 import type { EnvironmentProfile, IpFamily } from '../profile/profile.ts';
 import { buildNatTable } from './nat.ts';
 import { renderTable } from './table.ts';
-import { familyPlan, fullProfile, withFamily } from './test-fixtures.ts';
+import { familyPlan, fullProfile, withFamily } from '../../test-support/init/test-fixtures.ts';
 
 /** nat lines without comments, for the given config change. */
 function nat(change: (c: TransparentProxyConfig) => void, { family = 'ipv4', verbose = false, profile = fullProfile() }: { family?: IpFamily; verbose?: boolean; profile?: EnvironmentProfile } = {}) {

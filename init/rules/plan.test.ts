@@ -4,7 +4,7 @@ import { ConfigError } from '../config/errors.ts';
 import type { EnvironmentProfile } from '../profile/profile.ts';
 import { RenderError, type RenderErrorCode } from './errors.ts';
 import { planRules, resolveKumaDPUid } from './plan.ts';
-import { fullProfile, noIptablesFamily, withFamily } from './test-fixtures.ts';
+import { fullProfile, noIptablesFamily, withFamily } from '../../test-support/init/test-fixtures.ts';
 
 const config = (change: (c: TransparentProxyConfig) => void = () => {}) => {
   const c = defaultConfig();

@@ -4,13 +4,8 @@
 // gate. Adds one refusal of ours: unparsable nameservers (docs/tproxy-rules.md).
 // Inbound UID exclusions are refused earlier, by the config loader.
 
-import type { TrafficFlowConfig, TransparentProxyConfig } from '../config/config.ts';
-import { ConfigError } from '../config/errors.ts';
-import { parseGoIp } from '../config/ip-address.ts';
-import { parseExcludePortsForIPs } from '../config/ip-exclusions.ts';
-import { parseExcludePortsForUIDs } from '../config/uid-exclusions.ts';
-import { parseVnetNetworks } from '../config/vnet.ts';
-import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/profile.ts';
+import { ConfigError, parseExcludePortsForIPs, parseExcludePortsForUIDs, parseGoIp, parseVnetNetworks, type TrafficFlowConfig, type TransparentProxyConfig } from '../config/index.ts';
+import type { EnvironmentProfile, FamilyProfile, IpFamily } from '../profile/index.ts';
 import { RenderError } from './errors.ts';
 import type { DnsPlan, DnsServer, FamilyPlan, FlowPlan } from './family-plan.ts';
 import { formatGoIp, isGoLoopback } from './go-ip.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { TransparentProxyConfig } from '../config/config.ts';
 import { buildRawTable } from './raw.ts';
 import { renderTable } from './table.ts';
-import { familyPlan, fullProfile, withFamily } from './test-fixtures.ts';
+import { familyPlan, fullProfile, withFamily } from '../../test-support/init/test-fixtures.ts';
 
 const raw = (change: (c: TransparentProxyConfig) => void, profile = fullProfile()) =>
   renderTable(buildRawTable(familyPlan(change, 'ipv4', profile)), { verbose: false, comments: false });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDryRun } from './dry-run.ts';
 import { renderRules } from './render.ts';
-import { namedCases } from './test-fixtures.ts';
+import { namedCases } from '../../test-support/init/test-fixtures.ts';
 
 describe('rendered rules per named configuration', () => {
   it.each(namedCases.map((c) => [c.name, c] as const))('%s', async (name, { config, profile }) => {

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { run } from '../test/support/netns.ts';
+import { run } from '../../test-support/init/netns.ts';
 import { renderRules } from './render.ts';
-import { configArbitrary, profileArbitrary } from './test-arbitraries.ts';
-import { namedCases } from './test-fixtures.ts';
+import { configArbitrary, profileArbitrary } from '../../test-support/init/test-arbitraries.ts';
+import { namedCases } from '../../test-support/init/test-fixtures.ts';
 import type { IpFamily } from '../profile/profile.ts';
 
 const modes = ['legacy', 'nft'] as const;

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderRules, type FamilyRules } from './render.ts';
-import { configArbitrary, profileArbitrary } from './test-arbitraries.ts';
+import { configArbitrary, profileArbitrary } from '../../test-support/init/test-arbitraries.ts';
 
 const BUILTIN_TARGETS = new Set(['RETURN', 'REDIRECT', 'CT', 'LOG', 'DROP', 'DOCKER_OUTPUT']);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../config/config.ts';
 import { renderRules } from './render.ts';
-import { fullProfile } from './test-fixtures.ts';
+import { fullProfile } from '../../test-support/init/test-fixtures.ts';
 
 describe('renderRules: structured data for the executor', () => {
   it('lists the tables in restore order and the chains it creates', () => {

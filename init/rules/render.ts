@@ -2,8 +2,8 @@
 // family, exactly as Kuma 2.13.10 feeds it to iptables-restore (with the
 // deviations listed in docs/tproxy-rules.md). Pure: reads no system state.
 
-import type { TransparentProxyConfig } from '../config/config.ts';
-import type { EnvironmentProfile, IpFamily } from '../profile/profile.ts';
+import type { TransparentProxyConfig } from '../config/index.ts';
+import type { EnvironmentProfile, IpFamily } from '../profile/index.ts';
 import type { FamilyPlan } from './family-plan.ts';
 import { buildMangleTable } from './mangle.ts';
 import { buildNatTable } from './nat.ts';

@@ -9,17 +9,17 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
 import { defaultConfig, type TransparentProxyConfig } from '../config/config.ts';
-import { ApplyError } from '../exec/errors.ts';
+import { ApplyError } from '../system/errors.ts';
 import { install } from '../exec/install.ts';
 import type { ApplyLog } from '../exec/log.ts';
 import { comparableState } from '../exec/restore-text.ts';
 import { uninstall } from '../exec/uninstall.ts';
 import { detectProfile } from '../profile/detect.ts';
-import { ensureLoadable } from '../profile/preflight.ts';
+import { ensureLoadable } from '../exec/preflight.ts';
 import type { EnvironmentProfile, IptablesMode } from '../profile/profile.ts';
 import { renderRules } from '../rules/render.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
-import { kumaDpPasswdLine, netnsDeps, type NetnsDeps } from './support/netns-deps.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { kumaDpPasswdLine, netnsDeps, type NetnsDeps } from '../../test-support/init/netns-deps.ts';
 
 const skip = missingRootTools('ip', 'iptables-legacy-restore', 'iptables-nft-restore', 'ip6tables-legacy-save', 'ip6tables-nft-save', 'flock');
 

@@ -14,10 +14,10 @@ import { loadInstallConfig } from '../config/load-install-config.ts';
 import { install } from '../exec/install.ts';
 import { uninstall } from '../exec/uninstall.ts';
 import { detectProfile } from '../profile/detect.ts';
-import { ensureLoadable } from '../profile/preflight.ts';
+import { ensureLoadable } from '../exec/preflight.ts';
 import { renderRules } from '../rules/render.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
-import { kumaDpPasswdLine, netnsDeps } from './support/netns-deps.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { kumaDpPasswdLine, netnsDeps } from '../../test-support/init/netns-deps.ts';
 
 const skip =
   missingRootTools('ip', 'iptables-save', 'iptables-nft-save', 'iptables-legacy-save', 'ip6tables-save', 'ip6tables-nft-save', 'ip6tables-legacy') ??

@@ -11,14 +11,14 @@ import { loadInstallConfig } from '../config/load-install-config.ts';
 import type { EnvironmentProfile } from '../profile/profile.ts';
 import { formatDryRun } from '../rules/dry-run.ts';
 import { renderRules } from '../rules/render.ts';
-import { noIptablesFamily } from '../rules/test-fixtures.ts';
+import { noIptablesFamily } from '../../test-support/init/test-fixtures.ts';
 import {
   EXCLUDE_FOR_UIDS_ERROR_CASES,
   EXCLUDED_PORTS_FOR_UIDS_ARGS,
   excludeForUidsStderr,
   kumactlGolden,
   normaliseKumactlOutput,
-} from './support/kumactl-goldens.ts';
+} from '../../test-support/init/kumactl-goldens.ts';
 
 /** A dry run in Kuma's CI: non-root, so no iptables answers; root is UID 0. */
 const kumaCiProfile: EnvironmentProfile = {

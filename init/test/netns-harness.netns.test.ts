@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { connectPeer, createNetns, destroyAll, run, type Netns } from './support/netns.ts';
+import { connectPeer, createNetns, destroyAll, run, type Netns } from '../../test-support/init/netns.ts';
 
 // One TCP exchange: a listener in `server`, a client in `client`; resolves with what the client read.
 async function tcpExchange(server: Netns, client: Netns, family: 4 | 6, address: string): Promise<string> {

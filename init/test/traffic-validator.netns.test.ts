@@ -4,14 +4,18 @@
 // and when the redirect leads to a listener that is not the validator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { connectPeer, createNetns, destroyAll, type Netns } from './support/netns.ts';
-import { startListeners, stopAllListeners, type ProbeServer } from './support/traffic.ts';
-import { KUMA_DP, kumaInitInstall, kumaInitUninstall } from './support/traffic-setup.ts';
-import { runKumaInitIn, runValidatorIn } from './support/traffic-validator.ts';
+import { connectPeer, createNetns, destroyAll, type Netns } from '../../test-support/init/netns.ts';
+import { startListeners, stopAllListeners, type ProbeServer } from '../../test-support/init/traffic.ts';
+import { removeReadablePrograms } from '../../test-support/init/readable-programs.ts';
+import { KUMA_DP, kumaInitInstall, kumaInitUninstall } from '../../test-support/init/traffic-setup.ts';
+import { runKumaInitIn, runValidatorIn } from '../../test-support/init/traffic-validator.ts';
 
 /** Fast failures: 3 attempts 100 ms apart instead of Kuma's 11 × 1 s. */
 const quick = { attempts: 3, retryIntervalMs: 100, replyTimeoutMs: 300 };
 const FAILED = 'validation failed: client failed to connect to the verification server after retries';
+
+// What ran as another UID was built into a temporary folder (readable-programs.ts).
+afterAll(removeReadablePrograms);
 
 describe.skipIf(missingRootTools('ip', 'iptables-legacy', 'iptables-nft', 'ip6tables-nft', 'setpriv', 'python3'))(
   'transparent-proxy-validator in a network namespace',

@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingRootTools } from '../../test-support/environment.ts';
-import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from './support/netns.ts';
-import { endpoint, probe, startListeners, stopAllListeners, type Listener } from './support/traffic.ts';
+import { connectPeer, createNetns, destroyAll, type Netns, type VethLink } from '../../test-support/init/netns.ts';
+import { endpoint, probe, startListeners, stopAllListeners, type Listener } from '../../test-support/init/traffic.ts';
+import { removeReadablePrograms } from '../../test-support/init/readable-programs.ts';
 import {
   KUMA_DP,
   kumaInitInstall,
@@ -19,7 +20,7 @@ import {
   withSuffix,
   writeTrafficConfigFile,
   type TrafficAddresses,
-} from './support/traffic-setup.ts';
+} from '../../test-support/init/traffic-setup.ts';
 
 const FAMILIES = ['ipv4', 'ipv6'] as const;
 /** A UID with an outbound port exclusion (`tcp:9090:4242`). */
@@ -49,6 +50,9 @@ async function savedRules(ns: Netns, backend: string): Promise<string> {
   const v6 = await ns.iptablesSave(`ip6tables-${backend}-save`);
   return `${v4}\n${v6}`.replace(/\[\d+:\d+\]/g, '[0:0]');
 }
+
+// What ran as another UID was built into a temporary folder (readable-programs.ts).
+afterAll(removeReadablePrograms);
 
 describe.skipIf(skip)('real traffic through kuma-init rules', () => {
   let tmp: string;

@@ -4,8 +4,7 @@
 // command's own decoder (same YAML 1.1 / encoding/json semantics and
 // messages), layered in order over Kuma's defaults.
 import { readFile } from 'node:fs/promises';
-import { applyConfigDocument } from '../config/config-document.ts';
-import { defaultConfig, type IpFamilyMode } from '../config/config.ts';
+import { applyConfigDocument, defaultConfig, type IpFamilyMode } from '../config/index.ts';
 
 export interface DataplaneConfig {
   ipFamilyMode: IpFamilyMode;

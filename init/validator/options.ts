@@ -2,8 +2,7 @@
 // flag semantics and messages: the flags set the IP family mode and the server
 // port, unless `--transparent-proxy-config` is given, in which case the loaded
 // DataplaneConfig decides both (the flags are then ignored, as in Kuma).
-import type { IpFamilyMode } from '../config/config.ts';
-import { parseIpFamilyMode } from '../config/ip-family-mode.ts';
+import { type IpFamilyMode, parseIpFamilyMode } from '../config/index.ts';
 import { type DataplaneConfigSource, loadDataplaneConfig } from './dataplane-config.ts';
 
 export const DEFAULT_VALIDATION_SERVER_PORT = 15006;

@@ -7,7 +7,7 @@
 // listens. Only the "kuma-dp traffic to lo, not to 127.0.0.1" rule can turn
 // that into a connection to the server, and the server's token proves it did.
 import { networkInterfaces } from 'node:os';
-import type { IpFamilyMode } from '../config/config.ts';
+import type { IpFamilyMode } from '../config/index.ts';
 import { type ValidatorLog, VALIDATOR_LOGGER, consoleValidatorLog } from './log.ts';
 import type { ValidatorOptions } from './options.ts';
 import { KUMA_PROBE_TIMING, type ProbeTiming, exchangeToken, randomProbePort, startTokenServer } from './token-probe.ts';

@@ -1,13 +1,8 @@
 // Why the injector decides what it decides for one pod, step by step in Kuma
 // 2.13's precheck order. The verdict is the engine's own (injectPod); this file
 // only gathers the facts each step looked at and marks the step that decided.
-import { getEnabled } from '../engine/annotations.ts';
-import { DEFAULT_MESH, Keys, SIDECAR_CONTAINER } from '../engine/annotation-keys.ts';
-import type { InjectionContext } from '../engine/context.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Container, Pod } from '../engine/pod-types.ts';
-import { podNamespace } from '../engine/precheck.ts';
-import type { KubeObject } from '../state/cluster-state.ts';
+import { type Container, DEFAULT_MESH, getEnabled, type InjectionContext, injectPod, Keys, type Pod, podNamespace, SIDECAR_CONTAINER } from '../engine/index.ts';
+import type { KubeObject } from '../state/index.ts';
 import { type Additions, additions } from './explain-additions.ts';
 
 export type StepName = 'namespace' | 'exception-labels' | 'existing-sidecar' | 'injection-label' | 'host-network' | 'mesh' | 'sidecar-uid' | 'mutation';

@@ -8,13 +8,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
-import { caseArgv, casePath, type CaseFile, readCases } from '../test/support/conformance-cases.ts';
-import { contextFrom } from './inject.ts';
+import { injectPod, type Pod } from '../engine/index.ts';
+import { contextFromFlags } from '../../test-support/webhook/engine-fixtures.ts';
+import { caseArgv, casePath, type CaseFile, readCases } from '../../test-support/webhook/conformance-cases.ts';
 import { explainPod, type PodDecision } from './explain-decision.ts';
 import { explainCommand } from './explain.ts';
-import { injectOptionsOf } from '../test/support/inject-options.ts';
+import { injectOptionsOf } from '../../test-support/webhook/inject-options.ts';
 import type { ExplainedDocument } from './explain-text.ts';
 
 const tempDir = mkdtempSync(join(tmpdir(), `kuma-explain-${process.pid}-`));
@@ -43,7 +42,7 @@ describe.skipIf(skip)('explain on Kuma 2.13.10 cases.yaml', () => {
   it.each((file?.cases ?? []).map((c) => [c.id, c] as const))('case %s', (id, testCase) => {
     const caseFile = file!;
     const where = `case ${id} (${testCase.description})`;
-    const ctx = contextFrom(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
+    const ctx = contextFromFlags(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
     const input = (testCase.input ? parse(readFileSync(casePath(caseFile, testCase.input), 'utf8'), { version: '1.1' }) : testCase.inputInline) as Pod;
     const decision: PodDecision = explainPod(input, ctx);
 
@@ -77,7 +76,7 @@ describe.skipIf(skip)('explain on Kuma 2.13.10 cases.yaml', () => {
   it('names each probe rewrite with the original and the new handler (golden 03)', () => {
     const caseFile = file!;
     const testCase = caseFile.cases.find((c) => c.id === '03')!;
-    const ctx = contextFrom(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
+    const ctx = contextFromFlags(injectOptionsOf(caseArgv(caseFile, testCase, tempDir).argv));
     const input = parse(readFileSync(casePath(caseFile, testCase.input!), 'utf8'), { version: '1.1' }) as Pod;
     const rewrites = explainPod(input, ctx).added!.probeRewrites;
     expect(rewrites.length).toBeGreaterThan(0);

@@ -14,7 +14,7 @@ import {
   readInputDocuments,
   withInjectionFlags,
 } from './inject.ts';
-import type { InjectionContext } from '../engine/context.ts';
+import type { InjectionContext } from '../engine/index.ts';
 import { explainPod } from './explain-decision.ts';
 import { type ExplainedDocument, renderExplanation } from './explain-text.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { enabledNamespace, mesh } from '../test/support/engine-fixtures.ts';
+import { enabledNamespace, mesh } from '../../test-support/webhook/engine-fixtures.ts';
 import { runInjectArgv } from './inject.ts';
 
 const dir = mkdtempSync(join(tmpdir(), `inject-cli-${process.pid}-`));

@@ -5,13 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
-import { type ConfigDefaults, loadInjectorConfig } from '../config/load-config.ts';
-import { type InjectorSettings, readCaCert, sidecarContainersEnabled, type SidecarContainersMode } from '../config/settings.ts';
-import { defaultSettings } from '../config/settings.ts';
-import type { InjectionContext } from '../engine/context.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
-import { loadStateFiles, StateFileError } from '../state/file-state.ts';
+import { defaultSettings, type InjectorOptions, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
+import { createInjectionContext, type InjectionContext, injectPod, type Pod } from '../engine/index.ts';
+import { loadStateFiles, StateFileError } from '../state/index.ts';
 
 export interface CliIO {
   readStdin: () => Promise<string>;
@@ -29,19 +25,10 @@ export const processIO: CliIO = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-export interface InjectOptions {
+export interface InjectOptions extends InjectorOptions {
   filename: string;
-  config?: string;
-  configDefaults: ConfigDefaults;
   state: string[];
   namespace?: string;
-  controlPlaneUrl?: string;
-  caCertFile?: string;
-  systemNamespace?: string;
-  envoyAdminPort?: number;
-  sidecarContainers?: SidecarContainersMode;
-  serverVersion?: string;
-  deltaXds?: boolean;
 }
 
 /** Where each kind keeps its pod template. */
@@ -73,30 +60,13 @@ function readYamlDocuments(text: string, source: string): unknown[] {
   });
 }
 
-function settingsFrom(options: InjectOptions, caCertFile: string): InjectorSettings {
-  const [major = '', minor = ''] = (options.serverVersion ?? '').replace(/^v/, '').split('.');
-  if (options.sidecarContainers === 'auto' && options.serverVersion === undefined) {
-    throw new InjectCommandError('--sidecar-containers auto needs --server-version (the Kubernetes version, e.g. 1.30)');
-  }
-  return {
-    controlPlaneUrl: options.controlPlaneUrl ?? defaultSettings.controlPlaneUrl,
-    caCert: readCaCert(caCertFile),
-    systemNamespace: options.systemNamespace ?? defaultSettings.systemNamespace,
-    envoyAdminPort: options.envoyAdminPort ?? defaultSettings.envoyAdminPort,
-    sidecarContainersEnabled: sidecarContainersEnabled(options.sidecarContainers ?? 'off', { major, minor }),
-    deltaXdsEnabled: options.deltaXds ?? false,
-  };
-}
-
+/** The injection context these flags describe: config, settings and the `--state` files. */
 export function contextFrom(options: InjectOptions): InjectionContext {
-  const config = loadInjectorConfig(options.config, options.configDefaults);
-  if (options.caCertFile !== undefined) config.caCertFile = options.caCertFile;
-  return {
-    config,
-    settings: settingsFrom(options, config.caCertFile),
+  return createInjectionContext({
+    ...loadInjectorSetup(options),
     state: loadStateFiles(options.state),
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
-  };
+  });
 }
 
 function at(object: unknown, path: string[]): unknown {

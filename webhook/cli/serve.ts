@@ -6,22 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { InjectorConfig } from '../config/injector-config.ts';
-import type { ConfigDefaults } from '../config/load-config.ts';
-import { defaultSettings } from '../config/settings.ts';
-import type { SidecarContainersMode } from '../config/settings.ts';
-import { demoObjects } from '../demo/demo-state.ts';
-import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { InjectFn } from '../http/admit.ts';
-import { buildWebhookServer, defaultBodyLimit } from '../http/server.ts';
-import type { ClusterState } from '../state/cluster-state.ts';
-import { loadStateFiles } from '../state/file-state.ts';
-import { stderrLogger } from '../state/state-log.ts';
-import type { StateLogger } from '../state/state-log.ts';
-import { StaticClusterState } from '../state/static-state.ts';
-import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
-import { contextFrom } from './inject.ts';
+import { type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
+import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
+import { createInjectionContext, injectPod } from '../engine/index.ts';
+import { buildWebhookServer, defaultBodyLimit, type InjectFn } from '../http/index.ts';
+import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
+import { WatchedKeyPair } from '../tls/index.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -119,11 +109,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const kubeConfig = inCluster ? await loadClusterConfig(options.kubeconfig) : undefined;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
-  const ctx = contextFrom({
-    filename: '',
+  const setup = loadInjectorSetup({
     config: options.config,
     configDefaults: options.configDefaults,
-    state: [],
     controlPlaneUrl: options.controlPlaneUrl,
     caCertFile: options.caCertFile,
     systemNamespace: options.systemNamespace,
@@ -134,10 +122,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   });
   // State events go to the server's log once it exists, to stderr before that.
   const stateLog: { to: StateLogger } = { to: stderrLogger };
-  const source = await stateSource(options, ctx.config, kubeConfig, () => stateLog.to);
-  const context = { ...ctx, state: source.state };
-  const inject: InjectFn = (pod, namespace) =>
-    injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
+  const source = await stateSource(options, setup.config, kubeConfig, () => stateLog.to);
+  const context = createInjectionContext({ ...setup, state: source.state });
+  const inject: InjectFn = (pod, namespace) => injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
 
   // The server logs and counts the pairs the watcher refuses.
   const tls = new WatchedKeyPair({ certFile, keyFile });
@@ -154,10 +141,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
   await app.listen({ host: options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0'), port: options.port });
   const address = app.server.address();
   const listeningPort = typeof address === 'object' && address ? address.port : options.port;
-  if (options.sidecarContainers === 'auto' && !ctx.settings.sidecarContainersEnabled) {
+  if (options.sidecarContainers === 'auto' && !context.settings.sidecarContainersEnabled) {
     app.log.warn({ serverVersion }, 'WARNING: sidecarContainers feature is enabled but Kubernetes server does not support it');
   }
-  app.log.info({ port: listeningPort, nativeSidecars: ctx.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
+  app.log.info({ port: listeningPort, nativeSidecars: context.settings.sidecarContainersEnabled }, `kuma-injector listening ${listeningPort}`);
   if (demo) printDemo(listeningPort, demo.caFile, demo.reviewFile);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

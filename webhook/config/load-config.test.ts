@@ -61,19 +61,25 @@ describe('injector config', () => {
   });
 });
 
-describe.skipIf(missingConformance('injector'))("Kuma's injector test config files load as they are", () => {
-  const injectorDir = join(conformanceDir(), 'injector');
-  const files = readdirSync(injectorDir).filter((name) => /config.*\.yaml$/.test(name));
+// The conformance data is read inside the tests only: where it is absent, they skip with
+// missingConformance's message (and fail in CI) instead of failing while vitest collects them.
+describe("Kuma's injector test config files load as they are", () => {
+  const skip = missingConformance('injector');
+  const injectorDir = (): string => join(conformanceDir(), 'injector');
 
-  it.each(files)('%s', (name) => {
-    const config = loadInjectorConfig(join(injectorDir, name), 'none');
-    expect(config.sidecarContainer.image).toBe('kuma/kuma-sidecar:latest');
-    expect(config.sidecarContainer.drainTime).toBe(31e9);
-    expect(config.initContainer.image).toBe('kuma/kuma-init:latest');
+  it.skipIf(skip)('every inject.config*.yaml', () => {
+    const files = readdirSync(injectorDir()).filter((name) => /config.*\.yaml$/.test(name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const name of files) {
+      const config = loadInjectorConfig(join(injectorDir(), name), 'none');
+      expect(config.sidecarContainer.image, name).toBe('kuma/kuma-sidecar:latest');
+      expect(config.sidecarContainer.drainTime, name).toBe(31e9);
+      expect(config.initContainer.image, name).toBe('kuma/kuma-init:latest');
+    }
   });
 
-  it('has the values of inject.config-ports.yaml', () => {
-    const config = loadInjectorConfig(join(injectorDir, 'inject.config-ports.yaml'), 'none');
+  it.skipIf(skip)('has the values of inject.config-ports.yaml', () => {
+    const config = loadInjectorConfig(join(injectorDir(), 'inject.config-ports.yaml'), 'none');
     expect(config.sidecarTraffic.excludeInboundPorts).toEqual([1234, 5678]);
     expect(config.sidecarTraffic.excludeOutboundPorts).toEqual([4321, 7654]);
     expect(config.applicationProbeProxyPort).toBe(0);

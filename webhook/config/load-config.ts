@@ -4,7 +4,7 @@
 // config (`runtime.kubernetes.injector`) or a bare injector block.
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { parseGoDuration } from '../engine/go-duration.ts';
+import { parseGoDuration } from '../../go-compat/index.ts';
 import { type InjectorConfig, kumaDefaultInjectorConfig, zeroInjectorConfig } from './injector-config.ts';
 import { validateInjectorConfig } from './validate-config.ts';
 

@@ -1,6 +1,6 @@
 // Kuma 2.13's load-time checks of the injector config (Injector.Validate),
 // with its wording. Returns every problem, not just the first.
-import { parseQuantity } from '../engine/quantity.ts';
+import { parseQuantity } from '../quantity/index.ts';
 import type { InjectorConfig, ProbeSettings } from './injector-config.ts';
 
 function probeProblems(probe: ProbeSettings, withSuccess: boolean): string[] {

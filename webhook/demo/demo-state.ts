@@ -1,6 +1,6 @@
 // The cluster `serve --demo` pretends to run in: one namespace labelled for
 // injection and Kuma's default Mesh. Enough for a pod in `demo` to be injected.
-import type { KubeObject } from '../state/cluster-state.ts';
+import type { KubeObject } from '../state/index.ts';
 
 export const demoNamespace = 'demo';
 

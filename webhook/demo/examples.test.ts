@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadStateFiles } from '../state/file-state.ts';
 import { StaticClusterState } from '../state/static-state.ts';
-import { injectOffline } from '../test/support/inject-offline.ts';
+import { injectOffline } from '../../test-support/webhook/inject-offline.ts';
 import { demoNamespace, demoObjects } from './demo-state.ts';
 
 const stateFile = join(import.meta.dirname, 'state.yaml');

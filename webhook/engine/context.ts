@@ -1,7 +1,9 @@
-// Everything injectPod needs besides the pod.
-import type { InjectorConfig } from '../config/injector-config.ts';
-import type { InjectorSettings } from '../config/settings.ts';
-import type { ClusterState } from '../state/cluster-state.ts';
+// Everything injectPod needs besides the pod. What is the same for every pod
+// of one injector config and settings (the `fixed` parts) is built here, once,
+// when the context is made; injectPod builds everything else fresh per pod.
+import type { InjectorConfig, InjectorSettings } from '../config/index.ts';
+import type { ClusterState } from '../state/index.ts';
+import { fixedParts, type FixedParts } from './containers/index.ts';
 
 export interface InjectionContext {
   config: InjectorConfig;
@@ -9,24 +11,13 @@ export interface InjectionContext {
   state: ClusterState;
   /** Namespace of the admission request; used when the pod itself names none. */
   namespace?: string;
+  /** Built from config and settings by createInjectionContext; read only, copied into each pod. */
+  readonly fixed: FixedParts;
 }
 
-/** A refusal with Kuma's error text and a stable reason code. */
-export class InjectionError extends Error {
-  constructor(
-    readonly reason: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export type ContextInputs = Omit<InjectionContext, 'fixed'>;
 
-/** Runs `step`, prefixing any error's text as Go's errors.Wrap does; an inner reason code is kept. */
-export function wrapError<T>(prefix: string, step: () => T, reason = 'invalid_annotation'): T {
-  try {
-    return step();
-  } catch (error) {
-    const inner = error instanceof InjectionError ? error.reason : reason;
-    throw new InjectionError(inner, `${prefix}: ${(error as Error).message}`);
-  }
+/** The context for these inputs; change config or settings only by making a new one. */
+export function createInjectionContext(inputs: ContextInputs): InjectionContext {
+  return { ...inputs, fixed: fixedParts(inputs.config, inputs.settings) };
 }

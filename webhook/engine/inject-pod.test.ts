@@ -1,9 +1,9 @@
 import jsonpatch from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
-import { appPod, enabledNamespace, mesh, testContext } from '../test/support/engine-fixtures.ts';
+import { appPod, enabledNamespace, mesh, testContext } from '../../test-support/webhook/engine-fixtures.ts';
 import type { InjectionContext } from './context.ts';
 import { injectPod } from './inject-pod.ts';
-import type { Container, Pod } from './pod-types.ts';
+import type { Container, Pod } from './pod/index.ts';
 
 /** Injects, checks the patch invariant and that the input is untouched, returns the pod. */
 function inject(pod: Pod, ctx: InjectionContext): Pod {
@@ -219,8 +219,8 @@ describe('config-annotation path (transparentProxyConfigMap set)', () => {
   });
 });
 
-describe('pods too large to keep parts of (engine/kept-values.ts)', () => {
-  it('inject the same way when the sidecar env and the kumactl flags are built per admission', () => {
+describe('each pod gets its own objects (the context is reused, never shared out)', () => {
+  it('large annotations inject the same way for every pod', () => {
     const ctx = testContext();
     const vars = Array.from({ length: 400 }, (_, i) => `VAR_${i}=value-${i}`).join(';');
     const ports = Array.from({ length: 900 }, (_, i) => String(20000 + i)).join(',');
@@ -231,10 +231,30 @@ describe('pods too large to keep parts of (engine/kept-values.ts)', () => {
       expect(named(pod.spec!.initContainers, 'kuma-init').args).toContain(`--exclude-outbound-ports=${ports}`);
       expect(pod.metadata!.annotations!['traffic.kuma.io/exclude-outbound-ports']).toBe(ports);
     }
-    // Built for each pod: nothing shared between the two (a kept environment would be one object).
-    const [first, second] = pods.map((pod) => named(pod.spec!.containers, 'kuma-sidecar'));
-    expect(first!.env).not.toBe(second!.env);
-    expect(named(pods[0]!.spec!.initContainers, 'kuma-init')).not.toBe(named(pods[1]!.spec!.initContainers, 'kuma-init'));
+  });
+
+  it("kuma-init's flags follow the pod's own tproxy annotations, whatever else differs", () => {
+    const ctx = testContext();
+    const initArgs = (annotations: Record<string, string>) =>
+      named(inject(appPod({ annotations }), ctx).spec!.initContainers, 'kuma-init').args as string[];
+    const first = initArgs({ app: 'a', 'traffic.kuma.io/exclude-inbound-ports': '8080' });
+    expect(first).toContain('--exclude-inbound-ports=8080,9001');
+    expect(initArgs({ app: 'b', 'traffic.kuma.io/exclude-inbound-ports': '8080' })).toEqual(first);
+    expect(initArgs({ 'traffic.kuma.io/exclude-inbound-ports': '9090' })).toContain('--exclude-inbound-ports=9090,9001');
+  });
+
+  it("an outcome's pod is the caller's to change: nothing in it is frozen or reaches another pod", () => {
+    const ctx = testContext();
+    const first = inject(appPod(), ctx);
+    const expected = inject(appPod(), testContext());
+    const sidecar = named(first.spec!.containers, 'kuma-sidecar');
+    const init = named(first.spec!.initContainers, 'kuma-init');
+    (sidecar.env as { value?: string }[]).forEach((variable) => (variable.value = 'changed'));
+    (sidecar.resources as { limits: Record<string, string> }).limits.cpu = '99';
+    (init.securityContext as { capabilities: { add: string[] } }).capabilities.add.push('SYS_ADMIN');
+    init.volumeMounts!.push({ name: 'extra', mountPath: '/extra' });
+    for (const volume of first.spec!.volumes!) (volume as Record<string, unknown>).changed = true;
+    expect(inject(appPod(), ctx)).toEqual(expected);
   });
 });
 
@@ -248,6 +268,7 @@ describe('malformed pods are refused, never thrown', () => {
     [{ metadata: { annotations: { 'kuma.io/gateway': 5 } }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.annotations.kuma.io/gateway must be a string'],
     [{ metadata: { labels: ['app'] }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.labels must be a map of strings'],
     [{ metadata: [] }, 'invalid pod: metadata must be a map'],
+    [{ metadata: { namespace: {} }, spec: { containers: [{ name: 'a' }] } }, 'invalid pod: metadata.namespace must be a string'],
     [{ spec: { containers: [{ name: 'a' }, { name: 'b', env: [{ name: 'X' }, 'Y=1'] }] } }, 'invalid pod: spec.containers[1].env[1] must be an object'],
     [{ spec: { containers: [{ name: 'a', readinessProbe: [] }] } }, 'invalid pod: spec.containers[0].readinessProbe must be an object'],
     [{ spec: { containers: [{ name: 'a' }], initContainers: [{ name: 'i', ports: [null] }] } }, 'invalid pod: spec.initContainers[0].ports[0] must be an object'],

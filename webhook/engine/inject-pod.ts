@@ -1,52 +1,38 @@
-// Kuma 2.13.10's InjectKuma as a pure function: precheck, then the
-// mutations in Kuma's order, each applied to a copy-on-write working copy and
-// recorded as a JSON-patch operation. The input pod is never modified.
-import { getEnabled } from './annotations.ts';
-import { Keys } from './annotation-keys.ts';
-import { applyContainerPatches, loadContainerPatches, type NamedPatches } from './container-patches.ts';
-import { type InjectionContext, InjectionError } from './context.ts';
-import { rewriteAppProbes } from './app-probes.ts';
-import { newInitContainer, newValidationContainer } from './init-containers.ts';
-import { legacyPlan } from './legacy-plan.ts';
+// Kuma 2.13.10's InjectKuma as a pure function: precheck, then the mutations
+// in Kuma's order, each applied to a copy-on-write working copy and recorded
+// as a JSON-patch operation. The input pod is never modified; everything the
+// outcome holds was built for this pod (the context's fixed parts are copied).
+//
+// Read on: precheck/ (whether and in which mesh), containers/ (kuma-sidecar,
+// kuma-init, kuma-validation, volumes, ContainerPatches), tproxy/ (the legacy
+// and ConfigMap paths), probes/ (the application's probes), patch/ (the recorder).
+import {
+  applyContainerPatches,
+  asNativeSidecar,
+  hostPathVolume,
+  injectedVolume,
+  loadContainerPatches,
+  newSidecarContainer,
+  spireEnabled,
+} from './containers/index.ts';
+import type { InjectionContext } from './context.ts';
+import { InjectionError } from './errors.ts';
 import type { InjectionOutcome } from './outcome.ts';
-import { PatchRecorder } from './patch-recorder.ts';
-import type { Container, Pod } from './pod-types.ts';
-import { malformedPod } from './pod-shape.ts';
-import { precheck } from './precheck.ts';
-import { asNativeSidecar, newSidecarContainer } from './sidecar-container.ts';
-import { spireEnabled } from './spire.ts';
-import { configPathSetup } from './tproxy-config-path.ts';
-import { hostPathVolume, Volumes } from './volumes.ts';
-import { legacyPathWarnings } from './warnings.ts';
+import { PatchRecorder } from './patch/index.ts';
+import { type Container, getEnabled, Keys, malformedPod, type Pod } from './pod/index.ts';
+import { precheck } from './precheck/index.ts';
+import { rewriteAppProbes } from './probes/index.ts';
+import { tproxyPath } from './tproxy/index.ts';
 
 const ANNOTATIONS = ['metadata', 'annotations'] as const;
-const LABELS = ['metadata', 'labels'] as const;
+const VOLUMES = ['spec', 'volumes'] as const;
 
 function annotationsOf(recorder: PatchRecorder): Record<string, string> | undefined {
   return recorder.get(ANNOTATIONS) as Record<string, string> | undefined;
 }
 
-/** The legacy path (2.13 default): annotations carry the tproxy settings; kuma-init gets kumactl flags. */
-function legacyPath(
-  recorder: PatchRecorder,
-  mesh: string,
-  ctx: InjectionContext,
-  initPatches: NamedPatches,
-  warnings: string[],
-): Container | undefined {
-  const { redirectPortInbound, redirectPortOutbound } = ctx.config.sidecarContainer;
-  warnings.push(...legacyPathWarnings(annotationsOf(recorder), redirectPortInbound, redirectPortOutbound));
-  const { written, redirect } = legacyPlan(annotationsOf(recorder), ctx);
-  recorder.setEntries(ANNOTATIONS, written);
-  recorder.setEntry(LABELS, Keys.mesh, mesh);
-  const merged = annotationsOf(recorder);
-  if (!ctx.config.cniEnabled) return applyContainerPatches(newInitContainer(redirect.args, merged, ctx), initPatches);
-  if (redirect.redirectInbound) return applyContainerPatches(newValidationContainer(merged, ctx), initPatches);
-  return undefined;
-}
-
 function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: string[]): PatchRecorder {
-  const { config, settings } = ctx;
+  const { config, fixed } = ctx;
   const recorder = new PatchRecorder(input);
   const pod = recorder.doc;
   recorder.ensureMap(['metadata']);
@@ -58,41 +44,30 @@ function mutate(input: Pod, mesh: string, ctx: InjectionContext, warnings: strin
   }
 
   const patches = loadContainerPatches(pod, ctx);
-  const sidecar = newSidecarContainer(pod, mesh, ctx);
+  const sidecar = applyContainerPatches(newSidecarContainer(pod, mesh, ctx), patches.sidecar);
 
-  recorder.append(['spec', 'volumes'], Volumes.initTmp);
-  recorder.append(['spec', 'volumes'], Volumes.sidecarTmp);
-  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(['spec', 'volumes'], Volumes.spireSocket);
+  recorder.append(VOLUMES, injectedVolume(fixed, 'initTmp'));
+  recorder.append(VOLUMES, injectedVolume(fixed, 'sidecarTmp'));
+  if (spireEnabled(annotationsOf(recorder), ctx)) recorder.append(VOLUMES, injectedVolume(fixed, 'spireSocket'));
 
-  // A ContainerPatch applies to the whole sidecar, mounts included. Without one, the shared
-  // sidecar goes in as it is (its JSON kept) and the pod's own mounts follow in their own operation.
-  const patched = patches.sidecar.patches.length > 0;
-  const unplaced = patched ? applyContainerPatches({ ...sidecar.shared, volumeMounts: sidecar.volumeMounts }, patches.sidecar) : sidecar.shared;
-  const mountsAfter = patched ? undefined : sidecar.volumeMounts;
-
-  const injectedInit =
-    config.transparentProxyConfigMap !== ''
-      ? configPathSetup(recorder, mesh, ctx, patches.init, warnings)
-      : legacyPath(recorder, mesh, ctx, patches.init, warnings);
+  const injectedInit = tproxyPath(ctx)(recorder, mesh, ctx, patches.init, warnings);
 
   if (config.ebpf.enabled) {
-    recorder.append(['spec', 'volumes'], hostPathVolume('sys-fs-cgroup', config.ebpf.cgroupPath));
-    recorder.append(['spec', 'volumes'], hostPathVolume('bpf-fs', config.ebpf.bpffsPath));
+    recorder.append(VOLUMES, hostPathVolume('sys-fs-cgroup', config.ebpf.cgroupPath));
+    recorder.append(VOLUMES, hostPathVolume('bpf-fs', config.ebpf.bpffsPath));
   }
 
+  // Placement: kuma-init last among the init containers unless kuma.io/init-first or native
+  // sidecars put it first; the sidecar first among the containers, or (native) among the init
+  // containers right after kuma-init.
   const initFirst = getEnabled(annotationsOf(recorder), Keys.initFirst).value;
-  const native = settings.sidecarContainersEnabled;
-  const placed = native ? asNativeSidecar(unplaced) : unplaced;
-  const insertSidecar = (list: 'containers' | 'initContainers', index: number): void => {
-    recorder.insert(['spec', list], index, placed);
-    if (mountsAfter) recorder.add(['spec', list, index, 'volumeMounts'], mountsAfter);
-  };
+  const native = ctx.settings.sidecarContainersEnabled;
   const prepend: Container[] = [];
   const append: Container[] = [];
   if (injectedInit) (initFirst || native ? prepend : append).push(injectedInit);
-  if (native) prepend.push(placed);
-  else insertSidecar('containers', 0);
-  prepend.forEach((container, index) => (container === placed ? insertSidecar('initContainers', index) : recorder.insert(['spec', 'initContainers'], index, container)));
+  if (native) prepend.push(asNativeSidecar(sidecar));
+  else recorder.insert(['spec', 'containers'], 0, sidecar);
+  prepend.forEach((container, index) => recorder.insert(['spec', 'initContainers'], index, container));
   for (const container of append) recorder.append(['spec', 'initContainers'], container);
 
   rewriteAppProbes(recorder, annotationsOf(recorder));

@@ -44,3 +44,11 @@ describe('base64Utf8', () => {
     }
   });
 });
+
+describe('reading the review', () => {
+  it('refuses a request.namespace that is not a string (the engine looks it up by name)', () => {
+    const body = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u', namespace: {}, object: {} } };
+    expect(() => readAdmissionReview(body)).toThrow(expect.objectContaining({ code: 'KI_ERR_NOT_ADMISSION_REVIEW', statusCode: 400 }));
+    expect(readAdmissionReview({ ...body, request: { ...body.request, namespace: 'shop' } }).request.namespace).toBe('shop');
+  });
+});

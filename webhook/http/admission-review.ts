@@ -1,7 +1,6 @@
 // The AdmissionReview envelope (admission.k8s.io/v1): reading a request body
 // into a checked review, and writing the response review. Pure functions.
-import { patchJson } from '../engine/patch-json.ts';
-import type { RecordedOperation } from '../engine/patch-recorder.ts';
+import type { RecordedOperation } from '../engine/index.ts';
 import { maxBodyDepth } from '../limits/index.ts';
 import { nestsDeeperThan } from './body-depth.ts';
 import { WebhookError } from './errors.ts';
@@ -48,6 +47,10 @@ export function readAdmissionReview(body: unknown): AdmissionReview {
   const request = body.request;
   if (!isRecord(request)) throw new WebhookError('KI_ERR_MISSING_REQUEST');
   if (typeof request.uid !== 'string' || request.uid === '') throw new WebhookError('KI_ERR_MISSING_UID');
+  // The engine looks the namespace up by name; the API server always sends a string.
+  if (request.namespace !== undefined && typeof request.namespace !== 'string') {
+    throw new WebhookError('KI_ERR_NOT_ADMISSION_REVIEW', `request.namespace is ${describe(request.namespace)}, not a string`);
+  }
   return { apiVersion: body.apiVersion, kind: body.kind, request: request as unknown as AdmissionRequest };
 }
 
@@ -86,7 +89,7 @@ function respond(review: AdmissionReview, fields: string): string {
 /** Allowed; the patch fields are present only when there are operations. */
 export function allow(review: AdmissionReview, patch: readonly RecordedOperation[] = []): string {
   if (patch.length === 0) return respond(review, '"allowed":true');
-  return allowWithPatch(review, patchJson(patch));
+  return allowWithPatch(review, JSON.stringify(patch));
 }
 
 /** Allowed with this JSON patch text (a non-empty array). */

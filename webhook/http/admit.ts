@@ -1,8 +1,7 @@
 // One admission decision: a checked AdmissionReview in, the response review and
 // its metric labels out. The engine comes in as a function, so this file knows
 // the InjectionOutcome contract and nothing of how injection works.
-import type { InjectionOutcome } from '../engine/outcome.ts';
-import { patchJson } from '../engine/patch-json.ts';
+import type { InjectionOutcome } from '../engine/index.ts';
 import { apiServerAnnotationBytes, maxPatchBytes } from '../limits/index.ts';
 import { allow, allowWithPatch, deny, notApplicableReason, podOf } from './admission-review.ts';
 import type { AdmissionReview } from './admission-review.ts';
@@ -13,7 +12,7 @@ import type { AdmissionLabels } from './metrics.ts';
  * Injects one pod. `namespace` is the review's `request.namespace`, which
  * Kubernetes sets even when the pod itself names none (Kuma copies it into the pod).
  */
-export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome | Promise<InjectionOutcome>;
+export type InjectFn = (pod: Record<string, unknown>, namespace: string | undefined) => InjectionOutcome;
 
 export interface AdmissionDecision {
   /** The response AdmissionReview, already serialised (application/json). */
@@ -31,11 +30,8 @@ export interface AdmitDeps {
   ready: () => boolean;
 }
 
-/**
- * The decision for one review: synchronous when `inject` is (the engine is), so
- * an admission costs no promise; a promise when `inject` returns one.
- */
-export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecision | Promise<AdmissionDecision> {
+/** The decision for one review, synchronous as the engine is. */
+export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecision {
   const ignored = notApplicableReason(review.request);
   if (ignored) return { body: allow(review), labels: { result: 'ignored', reason: ignored } };
 
@@ -44,19 +40,11 @@ export function admit(review: AdmissionReview, deps: AdmitDeps): AdmissionDecisi
   const oversized = annotationsTooLong(pod);
   if (oversized) return refuse(review, 'annotations_too_large', oversized);
 
-  let outcome: InjectionOutcome | Promise<InjectionOutcome>;
+  let outcome: InjectionOutcome;
   try {
     outcome = deps.inject(pod, review.request.namespace);
   } catch (error) {
     throw injectionFailed(error);
-  }
-  if (outcome instanceof Promise) {
-    return outcome.then(
-      (settled) => decide(review, settled),
-      (error: unknown) => {
-        throw injectionFailed(error);
-      },
-    );
   }
   return decide(review, outcome);
 }
@@ -88,7 +76,7 @@ function decide(review: AdmissionReview, outcome: InjectionOutcome): AdmissionDe
   switch (outcome.result) {
     case 'injected': {
       if (outcome.patch.length === 0) return { body: allow(review), labels: { result: 'injected', reason: '' }, warnings: outcome.warnings };
-      const patch = patchJson(outcome.patch);
+      const patch = JSON.stringify(outcome.patch);
       // UTF-8 takes at most 3 bytes per UTF-16 unit: the byte count is needed only for a long text.
       if (patch.length * 3 > maxPatchBytes && Buffer.byteLength(patch) > maxPatchBytes) {
         return refuse(review, 'patch_too_large', `the injection patch would be ${Buffer.byteLength(patch)} bytes, over the webhook's limit of ${maxPatchBytes}`);

@@ -16,9 +16,8 @@ import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts
 import { WebhookMetrics } from './metrics.ts';
 import type { AdmissionLabels } from './metrics.ts';
 import { notReadyReasons } from './readiness.ts';
-import type { ClusterState } from '../state/cluster-state.ts';
-import { secureContextOptions } from '../tls/key-pair.ts';
-import type { KeyPairSource } from '../tls/key-pair-source.ts';
+import type { ClusterState } from '../state/index.ts';
+import { type KeyPairSource, secureContextOptions } from '../tls/index.ts';
 
 /** controller-runtime's limit: a Pod plus oldObject can approach 1.5 MiB each. */
 export const defaultBodyLimit = 7 * 1024 * 1024;
@@ -146,14 +145,12 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     logAdmission(request, reply, record, labels);
     done();
   };
-  // Synchronous while the engine is: no promise per admission (a throw still reaches the error handler).
+  // Synchronous, as the engine is: no promise per admission (a throw still reaches the error handler).
   app.post(admissionPath, { onResponse: recordAdmission }, (request, reply) => {
     const review = readAdmissionReview(request.body);
     const record: AdmissionRecord = { request: review.request };
     request.admission = record;
-    const decision = admit(review, admitDeps);
-    if (decision instanceof Promise) return decision.then((settled) => answer(reply, record, settled));
-    answer(reply, record, decision);
+    answer(reply, record, admit(review, admitDeps));
   });
 
 

@@ -10,13 +10,12 @@ import jsonpatch from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance } from '../../test-support/environment.ts';
-import { contextFrom } from '../cli/inject.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
-import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from './support/conformance-cases.ts';
-import { injectOffline } from './support/inject-offline.ts';
-import { injectOptionsOf } from './support/inject-options.ts';
-import { yamlDataDiff } from './support/yaml-data-diff.ts';
+import { injectPod, type Pod } from '../engine/index.ts';
+import { contextFromFlags } from '../../test-support/webhook/engine-fixtures.ts';
+import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from '../../test-support/webhook/conformance-cases.ts';
+import { injectOffline } from '../../test-support/webhook/inject-offline.ts';
+import { injectOptionsOf } from '../../test-support/webhook/inject-options.ts';
+import { yamlDataDiff } from '../../test-support/webhook/yaml-data-diff.ts';
 
 const skip = missingConformance('injector');
 const file: CaseFile | undefined = skip ? undefined : readCases(join(conformanceDir(), 'injector'));
@@ -79,7 +78,7 @@ describe.skipIf(skip)('Kuma 2.13.10 injector conformance (cases.yaml)', () => {
     }
     checkExtras(testCase, output);
 
-    const outcome = injectPod(input, contextFrom(injectOptionsOf(argv)));
+    const outcome = injectPod(input, contextFromFlags(injectOptionsOf(argv)));
     if (testCase.expect === 'skip') {
       expect(outcome.result, where).toBe('skipped');
       expect(yamlDataDiff(output, input).join('\n'), `${where}: a skipped pod must be unchanged`).toBe('');

@@ -3,7 +3,7 @@ import jsonpatch from 'fast-json-patch';
 import { afterEach, describe, expect, it } from 'vitest';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import type { InjectFn } from '../http/admit.ts';
-import { addSidecar, decodeResponse, injectionLabel, testServer } from './http-fixtures.ts';
+import { addSidecar, decodeResponse, injectionLabel, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 let app: Server | undefined;
@@ -120,10 +120,5 @@ describe('POST /inject-sidecar', () => {
     expect(res.json()).toMatchObject({ code: 'KI_ERR_INJECTION_FAILED', message: 'injection failed: cannot read properties of undefined' });
     fail = false;
     expect((await post(app, podAdmissionReview(samplePod()))).response.allowed).toBe(true);
-  });
-
-  it('awaits an asynchronous engine', async () => {
-    app = await testServer({ inject: async (pod, ns) => addSidecar(pod, ns) });
-    expect((await post(app, podAdmissionReview(samplePod()))).ops).toHaveLength(2);
   });
 });

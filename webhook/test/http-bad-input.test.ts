@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { webhookErrors } from '../http/errors.ts';
 import { defaultBodyLimit } from '../http/server.ts';
-import { decodeResponse, testServer } from './http-fixtures.ts';
+import { decodeResponse, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 const json = { 'content-type': 'application/json' };

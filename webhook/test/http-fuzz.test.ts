@@ -8,14 +8,14 @@ import { kumaDefaultInjectorConfig } from '../config/injector-config.ts';
 import { defaultSettings } from '../config/settings.ts';
 import { demoObjects } from '../demo/demo-state.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
-import { injectPod } from '../engine/inject-pod.ts';
+import { createInjectionContext, injectPod } from '../engine/index.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { webhookErrors } from '../http/errors.ts';
 import { StaticClusterState } from '../state/static-state.ts';
-import { decodeResponse, testServer } from './http-fixtures.ts';
+import { decodeResponse, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 const state = new StaticClusterState(demoObjects());
-const context = { config: kumaDefaultInjectorConfig(), settings: defaultSettings, state };
+const context = createInjectionContext({ config: kumaDefaultInjectorConfig(), settings: defaultSettings, state });
 const realEngine: InjectFn = (pod, namespace) => injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
 const catalogued4xx = new Set(Object.values(webhookErrors).map((e) => e.code));
 

@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { WebhookMetrics } from '../http/metrics.ts';
-import { injectionLabel, testServer } from './http-fixtures.ts';
+import { injectionLabel, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
 let app: Server | undefined;

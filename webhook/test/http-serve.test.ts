@@ -17,8 +17,8 @@ import { missingTools } from '../../test-support/environment.ts';
 import { runCli } from '../cli/program.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { generateSelfSigned, writeCertificates } from '../tls/self-signed.ts';
-import { decodeResponse } from './http-fixtures.ts';
-import { StandInApiServer } from './support/stand-in-api-server.ts';
+import { decodeResponse } from '../../test-support/webhook/http-fixtures.ts';
+import { StandInApiServer } from '../../test-support/webhook/stand-in-api-server.ts';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(repo, 'bin/kuma-injector.js');

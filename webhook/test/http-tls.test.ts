@@ -22,7 +22,7 @@ import type { KeyPair } from '../tls/key-pair.ts';
 import { generateSelfSigned } from '../tls/self-signed.ts';
 import type { SelfSignedCertificates } from '../tls/self-signed.ts';
 import { WatchedKeyPair } from '../tls/watched-key-pair.ts';
-import { decodeResponse, testCertificates, testServer } from './http-fixtures.ts';
+import { decodeResponse, testCertificates, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
 /** A Secret volume as the kubelet lays it out: files are symlinks through `..data`. */
 class SecretVolume {

@@ -17,18 +17,16 @@ import jsonpatch from 'fast-json-patch';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceDir, missingConformance, missingTools } from '../../test-support/environment.ts';
-import { contextFrom } from '../cli/inject.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
-import type { InjectionContext } from '../engine/context.ts';
-import { injectPod } from '../engine/inject-pod.ts';
-import type { Pod } from '../engine/pod-types.ts';
+import { type InjectionContext, injectPod, type Pod } from '../engine/index.ts';
+import { contextFromFlags } from '../../test-support/webhook/engine-fixtures.ts';
 import type { ClusterState } from '../state/cluster-state.ts';
-import { decodeResponse, testCertificates, testServer } from './http-fixtures.ts';
-import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from './support/conformance-cases.ts';
-import { httpsReviewClient, type HttpsReviewClient } from './support/https-review.ts';
-import { injectOffline } from './support/inject-offline.ts';
-import { injectOptionsOf } from './support/inject-options.ts';
-import { yamlDataDiff } from './support/yaml-data-diff.ts';
+import { decodeResponse, testCertificates, testServer } from '../../test-support/webhook/http-fixtures.ts';
+import { type CaseFile, caseArgv, casePath, type ConformanceCase, readCases } from '../../test-support/webhook/conformance-cases.ts';
+import { httpsReviewClient, type HttpsReviewClient } from '../../test-support/webhook/https-review.ts';
+import { injectOffline } from '../../test-support/webhook/inject-offline.ts';
+import { injectOptionsOf } from '../../test-support/webhook/inject-options.ts';
+import { yamlDataDiff } from '../../test-support/webhook/yaml-data-diff.ts';
 
 const skip = missingConformance('injector');
 const noKubectl = missingTools('kubectl');
@@ -83,7 +81,7 @@ function groups(caseFile: CaseFile): Map<string, PreparedCase[]> {
   const byKey = new Map<string, PreparedCase[]>();
   for (const testCase of caseFile.cases) {
     const { argv, stdin } = caseArgv(caseFile, testCase, tempDir);
-    const ctx = contextFrom(injectOptionsOf(argv));
+    const ctx = contextFromFlags(injectOptionsOf(argv));
     const key = JSON.stringify({ config: testCase.config, settings: ctx.settings });
     byKey.set(key, [...(byKey.get(key) ?? []), { testCase, argv, ...(stdin !== undefined ? { stdin } : {}), ctx }]);
   }

@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { kumaDefaultInjectorConfig } from '../config/injector-config.ts';
 import { defaultSettings } from '../config/settings.ts';
 import { podAdmissionReview } from '../demo/sample-review.ts';
-import { injectPod } from '../engine/inject-pod.ts';
+import { createInjectionContext, injectPod } from '../engine/index.ts';
 import type { InjectFn } from '../http/admit.ts';
 import { startInformerState, type InformerClusterState } from '../state/informer-state.ts';
-import { decodeResponse, testServer } from './http-fixtures.ts';
-import { StandInApiServer } from './support/stand-in-api-server.ts';
+import { decodeResponse, testServer } from '../../test-support/webhook/http-fixtures.ts';
+import { StandInApiServer } from '../../test-support/webhook/stand-in-api-server.ts';
 
 const SYSTEM = 'kuma-system';
 const TPROXY = 'kuma-transparent-proxy-config';
@@ -76,7 +76,7 @@ describe('admission load against the informer-backed state (stand-in API server)
   it(`serves ${ADMISSIONS} admissions from the caches with zero API requests`, async () => {
     const config = kumaDefaultInjectorConfig();
     config.transparentProxyConfigMap = TPROXY; // the config-annotation path: every injection reads the ConfigMap
-    const context = { config, settings: { ...defaultSettings, systemNamespace: SYSTEM, caCert: 'CA' }, state };
+    const context = createInjectionContext({ config, settings: { ...defaultSettings, systemNamespace: SYSTEM, caCert: 'CA' }, state });
     const inject: InjectFn = (p, namespace) => injectPod(p, namespace !== undefined ? { ...context, namespace } : context);
     const app = await testServer({ inject, state });
     try {

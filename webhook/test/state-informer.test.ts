@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startInformerState, type InformerClusterState, type InformerStateOptions } from '../state/informer-state.ts';
 import type { StateEvent } from '../state/state-events.ts';
-import { StandInApiServer } from './support/stand-in-api-server.ts';
+import { StandInApiServer } from '../../test-support/webhook/stand-in-api-server.ts';
 
 const SYSTEM = 'kuma-system';
 const TPROXY = 'kuma-transparent-proxy-config';
