@@ -93,12 +93,14 @@ function at(root: unknown, path: (string | number)[]): Record<string | number, u
 
 /** One to three mutations of the review: a field replaced, deleted or added, or a hostile Kuma annotation. */
 function mutate(rng: Rng, review: ReturnType<typeof podAdmissionReview>): void {
-  const pod = review.request.object as { metadata: { annotations?: Record<string, string> } };
   for (let n = 1 + int(rng, 3); n > 0; n--) {
     const choice = int(rng, 10);
-    if (choice < 3) {
+    // An earlier mutation may have replaced the object or its metadata.
+    const metadata = (review.request.object as { metadata?: unknown } | null)?.metadata;
+    if (choice < 3 && typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata)) {
       const [key, value] = hostileAnnotation(rng);
-      pod.metadata.annotations = { ...pod.metadata.annotations, [key]: value };
+      const annotations = (metadata as { annotations?: unknown }).annotations;
+      (metadata as Record<string, unknown>).annotations = { ...(typeof annotations === 'object' ? annotations : {}), [key]: value };
       continue;
     }
     const paths = containerPaths(review);

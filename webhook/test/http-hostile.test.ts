@@ -254,3 +254,21 @@ describe('client aborts and timeouts (defect 8)', () => {
     expect(log.lines.find((l) => l.code === 'KI_ERR_REQUEST_TIMEOUT')).toMatchObject({ level: 30 });
   });
 });
+
+describe('a polluting ContainerPatch (defect 3)', () => {
+  it('denies the pod that references it, pollutes nothing, and the next pods are injected', async () => {
+    const polluter = { apiVersion: 'kuma.io/v1alpha1', kind: 'ContainerPatch', metadata: { name: 'polluter', namespace: 'kuma-system' }, spec: { sidecarPatch: [{ op: 'add', path: '/__proto__/polluted', value: '"yes"' }] } };
+    const patched = createInjectionContext({ config: kumaDefaultInjectorConfig(), settings: defaultSettings, state: new StaticClusterState([...demoObjects(), polluter]) });
+    const app = await server({ inject: (pod, namespace) => injectPod(pod, namespace !== undefined ? { ...patched, namespace } : patched) });
+    const pod = samplePod();
+    (pod.metadata as Record<string, unknown>).annotations = { 'kuma.io/container-patches': 'polluter' };
+    const denied = await app.inject({ method: 'POST', url: '/inject-sidecar', headers: json, payload: JSON.stringify(podAdmissionReview(pod)) });
+    expect(decodeResponse(denied.body).response).toMatchObject({ allowed: false, status: { message: expect.stringContaining('__proto__') as string } });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    for (let i = 0; i < 3; i++) {
+      const next = await app.inject({ method: 'POST', url: '/inject-sidecar', headers: json, payload: JSON.stringify(podAdmissionReview(samplePod())) });
+      expect(decodeResponse(next.body).ops.length).toBeGreaterThan(0);
+    }
+    expect((await app.inject('/readyz')).statusCode).toBe(200);
+  });
+});
