@@ -108,6 +108,12 @@ export function worstCasePods() {
     ['60 containers × 400 env vars', widePod(fuzzNamespace, 60, 400)],
     ['1,800 containers with probes', widePod(fuzzNamespace, 1800, 0)],
   ];
+  // Ports clear of the ones Kuma reserves (9000, 9001, 15000-15100): the widest pod is injected, not refused.
+  const widest = pods[7]![1] as { spec: { containers: { ports: { containerPort: number }[]; readinessProbe: { tcpSocket: { port: number } } }[] } };
+  widest.spec.containers.forEach((container, c) => {
+    container.ports[0]!.containerPort = 20_000 + c;
+    container.readinessProbe.tcpSocket.port = 20_000 + c;
+  });
   // The list-bound case holds exactly the bound.
   const bound = pods[5]![1] as { metadata: { annotations: Record<string, string> } };
   bound.metadata.annotations = { 'kuma.io/container-patches': Array.from({ length: maxAnnotationListItems }, () => fuzzPatchNames.good).join(',') };
