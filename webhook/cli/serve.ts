@@ -147,8 +147,8 @@ async function servingKeyPair(
   log: () => ServeLogger,
 ): Promise<KeyPairSource & { close(): void }> {
   if (options.tlsMode === 'files') {
-    // The watcher reports only on later file changes, once the server's log exists.
-    return new WatchedKeyPair(files!, { onError: (error) => log().error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+    // The server logs and counts the pairs the watcher refuses.
+    return new WatchedKeyPair(files!);
   }
   if (!kubeConfig) throw new StartupError('--tls-mode self-managed needs the cluster: drop --demo and --state');
   const { startSelfManagedTls } = await import('../tls/self-managed/index.ts');
