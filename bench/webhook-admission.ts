@@ -7,14 +7,12 @@
 // client's heap and timers are not this orchestrator's. The webhook's RSS is read from /proc
 // after the load, so it is the server's own. Results go to stdout and into the
 // "Webhook admission" section of docs/benchmarks.md.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { httpsReviewClient, type HttpsReviewClient } from '../test-support/webhook/https-review.ts';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { freePort, memoryMb, productionNodeOptions, repo, startServer, stop, type Server } from './child-server.ts';
 import { build } from 'esbuild';
 import { stringify } from 'yaml';
 import { podAdmissionReview } from '../webhook/demo/sample-review.ts';
@@ -24,83 +22,14 @@ import { bundleProgram } from '../bin/bundle.ts';
 import { replaceSection } from './markdown-section.ts';
 import { generateSelfSigned, writeCertificates } from '../webhook/tls/self-signed.ts';
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const seconds = Number(process.env.BENCH_DURATION ?? 10);
 /** BENCH_CPU_PROF=<dir>: the webhook child writes a V8 CPU profile there when it exits. */
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
-/**
- * Node flags of the webhook child: the image's NODE_OPTIONS (webhook/Dockerfile),
- * so the bench runs the server as production does. BENCH_WEBHOOK_NODE_FLAGS
- * (space-separated) replaces them for experiments.
- */
-function productionNodeOptions(): string[] {
-  const dockerfile = readFileSync(join(repo, 'webhook', 'Dockerfile'), 'utf8');
-  const line = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile);
-  if (!line) throw new Error('webhook/Dockerfile sets no NODE_OPTIONS');
-  return line[1]!.trim().split(/\s+/);
-}
 const webhookNodeFlags = process.env.BENCH_WEBHOOK_NODE_FLAGS?.split(' ').filter(Boolean) ?? productionNodeOptions();
 const namespace = 'bench';
 const targets = { ratio: 0.45, p99Ms: 5, wideMedianMs: 20, rssMb: 150 };
 /** Distinct reviews in the load: replicas of one Deployment. */
 const replicaCount = 64;
-
-interface Server {
-  name: string;
-  port: number;
-  child: ChildProcess;
-}
-
-/**
- * Starts `node <script> ...args` (TypeScript through `--import tsx`, a bundle as it is) and resolves
- * once it answers HTTPS on `port`. Its output goes to a file, so logging costs the server what it
- * costs in production and nothing to the load generator.
- */
-async function startServer(name: string, script: string, args: string[], port: number, logFile: string, nodeFlags: string[] = []): Promise<Server> {
-  const log = openSync(logFile, 'w');
-  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeFlags, ...loader, resolve(repo, script), ...args], { cwd: repo, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
-    if (Date.now() > deadline) throw new Error(`${name} did not start in 30 s:\n${readFileSync(logFile, 'utf8')}`);
-    if (await answers(port)) return { name, port, child };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-/** SIGTERM, then wait for the exit (a CPU profile is written on the way out); SIGKILL after 10 s. */
-async function stop(server: Server): Promise<void> {
-  if (server.child.exitCode !== null) return;
-  const exited = new Promise((done) => server.child.once('exit', done));
-  server.child.kill('SIGTERM');
-  const timer = setTimeout(() => server.child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const req = request({ host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false, timeout: 1000 }, (res) => {
-      res.resume();
-      done(true);
-    });
-    req.on('error', () => done(false));
-    req.end();
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.on('error', fail);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** One admission through the trusted CA: proves the server injects before it is measured. */
 async function admitOnce(client: HttpsReviewClient, body: string): Promise<{ allowed: boolean; patchOps: number }> {
@@ -153,13 +82,6 @@ async function load(work: string, server: Server, bodies: string[], connections:
   const code = await new Promise<number | null>((done) => child.once('exit', done));
   if (code !== 0) throw new Error(`the load generator exited with ${code}`);
   return JSON.parse(output) as LoadResult;
-}
-
-function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('VmRSS:'));
-  return Number(/(\d+)/.exec(line ?? '')?.[1] ?? NaN) / 1024;
 }
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits);
@@ -235,7 +157,7 @@ async function main(): Promise<void> {
     const allowFloor = await load(work, minimalAllow, replicas, 16, seconds);
     const admit = await load(work, webhook, replicas, 16, seconds);
     const wideOne = await sequentialLatency(client, wide, seconds);
-    const rss = rssMb(webhook.child.pid!);
+    const rss = memoryMb(webhook.child.pid!);
 
     const ratio = admit.requestsPerSecond / floor.requestsPerSecond;
     const allowRatio = admit.requestsPerSecond / allowFloor.requestsPerSecond;

@@ -13,8 +13,6 @@ import { chart, helm, noHelm, render, renderAgainst, renderError, renderErrorIn,
 
 const appVersion = (parse(readFileSync(join(chart, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 const kumaWebhookConfiguration = 'kuma-admission-mutating-webhook-configuration';
-/** Flags of `serve --tls-mode self-managed` that webhook/cli/serve.ts does not define yet (docs/install.md, wiring). */
-const pendingSelfManagedFlags = ['--tls-mode', '--tls-secret', '--webhook-configuration', '--tls-dns-name'];
 
 const certManagerKinds = new Set(['Certificate', 'Issuer']);
 
@@ -180,7 +178,7 @@ describe.skipIf(noHelm)('charts/kuma-injector: certificate modes', () => {
     const configurationName = one(docs, 'MutatingWebhookConfiguration').metadata?.name;
     expect(args(docs)).toEqual(expect.arrayContaining(['--tls-mode=self-managed', '--tls-secret=kuma-system/kuma-injector-tls', `--webhook-configuration=${configurationName}`, `--tls-dns-name=${service}`]));
     expect(args(docs).some((a) => a.startsWith('--tls-cert-file'))).toBe(false);
-    expect(unknownServeFlags(args(docs)).map((f) => f.split('=')[0]!).filter((f) => !pendingSelfManagedFlags.includes(f))).toEqual([]);
+    expect(unknownServeFlags(args(docs))).toEqual([]);
     const rules = docs
       .filter((d) => d.kind === 'Role' || d.kind === 'ClusterRole')
       .flatMap((d) => (d as unknown as { rules: { resources: string[]; verbs: string[]; resourceNames?: string[] }[] }).rules);

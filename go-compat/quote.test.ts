@@ -31,4 +31,9 @@ describe("goQuote (Go's %q)", () => {
     expect(goQuote('a\u0001✓')).toBe('"a\\x01✓"');
     expect(goQuoteList(['a', 'b"c'])).toBe('["a" "b\\"c"]');
   });
+  it('quotes a megabyte-long value (a hostile namespace) without overflowing the stack', () => {
+    const long = 'n'.repeat(1 << 20);
+    expect(goQuote(long)).toBe(`"${long}"`);
+    expect(goQuote(`${long}\n`)).toBe(`"${long}\\n"`);
+  });
 });

@@ -55,7 +55,8 @@ function isPlainAscii(bytes: Uint8Array): boolean {
 export function goQuote(value: string | Uint8Array): string {
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   // The rune-by-rune path costs about a millisecond per kuma-init run before the JIT warms up.
-  if (isPlainAscii(bytes)) return `"${String.fromCharCode(...bytes)}"`;
+  // latin1 of ASCII bytes is the text; a spread into fromCharCode overflows the stack on a long value.
+  if (isPlainAscii(bytes)) return `"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')}"`;
   let out = '"';
   for (let i = 0; i < bytes.length; ) {
     const decoded = decodeRune(bytes, i);

@@ -2,7 +2,9 @@
 // API server cannot run here. It serves list and watch (`?watch=true`,
 // newline-delimited JSON events over a chunked response, resourceVersions,
 // 410 Gone for expired ones) for Namespaces, ConfigMaps and Kuma's Meshes and
-// ContainerPatches, counts every request, and lets a test change objects,
+// ContainerPatches (what the injector watches), and for Services, Endpoints,
+// Secrets and MutatingWebhookConfigurations (what `kuma-injector check`
+// reads), counts every request, and lets a test change objects,
 // break or end watch connections, answer errors and remove Kuma's CRDs.
 // For the certificate lifecycle it also serves, on Secrets and
 // MutatingWebhookConfigurations, get, create (409 when the object exists),
@@ -31,13 +33,14 @@ const RESOURCE_TYPES: readonly ResourceType[] = [
   { plural: 'configmaps', kind: 'ConfigMap', apiVersion: 'v1', namespaced: true },
   { plural: 'meshes', kind: 'Mesh', apiVersion: 'kuma.io/v1alpha1', namespaced: false },
   { plural: 'containerpatches', kind: 'ContainerPatch', apiVersion: 'kuma.io/v1alpha1', namespaced: true },
+  { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
+  { plural: 'endpoints', kind: 'Endpoints', apiVersion: 'v1', namespaced: true },
   { plural: 'secrets', kind: 'Secret', apiVersion: 'v1', namespaced: true },
   { plural: 'mutatingwebhookconfigurations', kind: 'MutatingWebhookConfiguration', apiVersion: 'admissionregistration.k8s.io/v1', namespaced: false },
 ];
 
 /** Kinds announced by discovery only (never stored): what helm must map to render the chart against the stand-in. */
 const DISCOVERED_ONLY: readonly ResourceType[] = [
-  { plural: 'services', kind: 'Service', apiVersion: 'v1', namespaced: true },
   { plural: 'serviceaccounts', kind: 'ServiceAccount', apiVersion: 'v1', namespaced: true },
   { plural: 'deployments', kind: 'Deployment', apiVersion: 'apps/v1', namespaced: true },
   { plural: 'poddisruptionbudgets', kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', namespaced: true },

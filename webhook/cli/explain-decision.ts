@@ -4,6 +4,7 @@
 import { type Container, DEFAULT_MESH, getEnabled, type InjectionContext, injectPod, Keys, type Pod, podNamespace, SIDECAR_CONTAINER } from '../engine/index.ts';
 import type { KubeObject } from '../state/index.ts';
 import { type Additions, additions } from './explain-additions.ts';
+import type { WebhookMatch } from './webhook-selectors.ts';
 
 export type StepName = 'namespace' | 'exception-labels' | 'existing-sidecar' | 'injection-label' | 'host-network' | 'mesh' | 'sidecar-uid' | 'mutation';
 
@@ -27,8 +28,24 @@ export interface Modes {
   cni: boolean;
 }
 
+/** Whether the API server calls the injector for the pod at all (the webhooks' selectors). */
+export interface WebhookReach {
+  reached: boolean;
+  /** Where the webhooks' selectors came from. */
+  from: string;
+  webhooks: WebhookMatch[];
+}
+
+export type InjectorVerdict = 'inject' | 'skip' | 'refuse';
+
 export interface PodDecision {
-  verdict: 'inject' | 'skip' | 'refuse';
+  /** `unreached`: no webhook selects the pod, so it is created without a sidecar whatever the injector would decide. */
+  verdict: InjectorVerdict | 'unreached';
+  /** For `unreached`: what the injector would decide if it were called. */
+  injectorVerdict?: InjectorVerdict;
+  webhook?: WebhookReach;
+  /** Likely typos in the injection labels of the pod and its namespace. */
+  hints?: string[];
   /** The engine's reason code (skips and refusals). */
   reason?: string;
   /** The engine's message; for refusals, Kuma's exact error text. */
@@ -156,7 +173,7 @@ function precheckSteps(pod: Pod, ctx: InjectionContext): { steps: Step[]; mesh?:
   return { steps, mesh };
 }
 
-export function explainPod(pod: Pod, ctx: InjectionContext): PodDecision {
+export function explainPod(pod: Pod, ctx: InjectionContext): PodDecision & { verdict: InjectorVerdict } {
   const outcome = injectPod(pod, ctx);
   const { steps, mesh } = precheckSteps(pod, ctx);
   const modes = modesOf(pod, ctx);

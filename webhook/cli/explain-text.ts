@@ -11,7 +11,24 @@ export interface ExplainedDocument extends PodDecision {
   template?: string;
 }
 
-const verdictText = { inject: 'WOULD BE INJECTED', skip: 'would NOT be injected (skipped)', refuse: 'would be REFUSED' } as const;
+const verdictText = {
+  inject: 'WOULD BE INJECTED',
+  skip: 'would NOT be injected (skipped)',
+  refuse: 'would be REFUSED',
+  unreached: 'NEVER REACHES THE WEBHOOK: created without a sidecar',
+} as const;
+
+function webhookLines(d: ExplainedDocument): string[] {
+  if (!d.webhook) return [];
+  const reached = d.webhook.webhooks.filter((w) => w.unmet === undefined).map((w) => w.webhook);
+  const lines = [`  webhook: ${reached.length ? `called (${reached.join(', ')})` : 'not called'}; selectors from ${d.webhook.from}`];
+  if (!reached.length) {
+    if (d.webhook.webhooks.length === 0) lines.push('    no webhook for Pod CREATE at /inject-sidecar');
+    for (const w of d.webhook.webhooks) lines.push(`    ${w.webhook}: ${w.unmet ?? ''}`);
+    if (d.injectorVerdict) lines.push(`    if it were called: ${verdictText[d.injectorVerdict]}`);
+  }
+  return lines;
+}
 
 function modesLine(d: ExplainedDocument): string {
   const m = d.modes;
@@ -34,7 +51,9 @@ export function renderExplanation(d: ExplainedDocument): string {
   const where = d.template ? ` (pod template at ${d.template})` : '';
   const target = `${d.kind} ${d.namespace ? `${d.namespace}/` : ''}${d.name}${where}`;
   const lines = [`document ${d.document}: ${target}: ${verdictText[d.verdict]}${d.mesh && d.verdict === 'inject' ? ` into mesh ${d.mesh}` : ''}`];
-  if (d.message) lines.push(`  ${d.verdict === 'refuse' ? 'error' : 'reason'} (${d.reason}): ${d.message}`);
+  lines.push(...webhookLines(d));
+  for (const hint of d.hints ?? []) lines.push(`  hint: ${hint}`);
+  if (d.message) lines.push(`  ${d.verdict === 'refuse' || d.injectorVerdict === 'refuse' ? 'error' : 'reason'} (${d.reason}): ${d.message}`);
   lines.push('  decision:');
   const width = Math.max(...d.steps.map((s) => s.step.length));
   for (const s of d.steps) lines.push(`    ${(s.decides ? `[${s.decides}]` : '[ok]').padEnd(8)} ${s.step.padEnd(width)}  ${s.finding}`);

@@ -147,7 +147,9 @@ metadata: {name: api, namespace: shop}
     expect(report).toContain('CronJob shop/report (pod template at spec.jobTemplate.spec.template): would be REFUSED');
     expect(report).toContain('containers using same UID as sidecar is unsupported: ["report"]');
     expect(report).toMatch(/\[refuse\] sidecar-uid/);
-    expect(debug).toContain('Pod tools/debug: would NOT be injected (skipped)');
+    // Namespace tools has no injection label: no webhook is called (the chart's selectors), and the injector would skip it too.
+    expect(debug).toContain('Pod tools/debug: NEVER REACHES THE WEBHOOK: created without a sidecar');
+    expect(debug).toContain('if it were called: would NOT be injected (skipped)');
     expect(debug).toMatch(/\[skip\] +injection-label +neither the pod nor namespace tools has the kuma.io\/sidecar-injection label/);
   });
 
@@ -158,8 +160,9 @@ metadata: {name: api, namespace: shop}
     expect(documents.map((d) => [d.document, d.kind, d.verdict])).toEqual([
       [1, 'Deployment', 'inject'],
       [2, 'CronJob', 'refuse'],
-      [3, 'Pod', 'skip'],
+      [3, 'Pod', 'unreached'],
     ]);
+    expect(documents[2]!.injectorVerdict).toBe('skip');
     expect(documents[0]!.added!.labels).toEqual({ 'kuma.io/mesh': 'payments' });
     expect(documents[1]!.reason).toBe('duplicate_uid');
   });

@@ -3,11 +3,12 @@
 // in, YAML out. Other documents pass through unchanged; a refused pod fails
 // the command; Kuma's warnings about a pod go to stderr.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { parseAllDocuments, stringify } from 'yaml';
 import { defaultSettings, type InjectorOptions, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
 import { createInjectionContext, type InjectionContext, injectPod, type Pod } from '../engine/index.ts';
 import { loadStateFiles, StateFileError } from '../state/index.ts';
+import { collect, controlPlaneUrl, serverVersion, sidecarMode, targetPort } from './flag-values.ts';
 
 export interface CliIO {
   readStdin: () => Promise<string>;
@@ -90,25 +91,46 @@ export function carriedPod(object: { kind?: string }): { pod: Pod; templatePath?
   return templatePath ? { pod, templatePath } : { pod };
 }
 
-/** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
-export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
+type DocumentMeta = { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
+
+/** One pod a document carries, with the document, the context in its namespace, and where it is (for messages). */
+export interface CarriedPod {
+  object: DocumentMeta;
+  pod: Pod;
+  ctx: InjectionContext;
+  where: string;
+}
+
+/**
+ * The document with each pod it carries (itself, a workload's pod template,
+ * the items of a v1 List) replaced by what `rewrite` returns; undefined keeps the pod.
+ */
+export function mapCarriedPods(document: unknown, ctx: InjectionContext, where: string, rewrite: (carried: CarriedPod) => unknown): unknown {
   if (typeof document !== 'object' || document === null) return document;
-  const object = document as { kind?: string; items?: unknown; metadata?: { name?: string; namespace?: string } };
+  const object = document as DocumentMeta;
   if (object.kind === 'List' && Array.isArray(object.items)) {
-    return { ...object, items: object.items.map((item, i) => injectDocument(item, ctx, `${where} item ${i + 1}`, warn)) };
+    return { ...object, items: object.items.map((item, i) => mapCarriedPods(item, ctx, `${where} item ${i + 1}`, rewrite)) };
   }
   const carried = carriedPod(object);
   if (!carried) return document;
   const { pod, templatePath } = carried;
   const namespace = object.metadata?.namespace ?? ctx.namespace;
-  const outcome = injectPod(pod, namespace !== undefined ? { ...ctx, namespace } : ctx);
-  if (outcome.result === 'refused') {
-    const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
-    throw new InjectCommandError(`${where}: ${object.kind} ${name}: ${outcome.message}`);
-  }
-  for (const warning of outcome.warnings ?? []) warn(`Warning: ${where}: ${object.kind} ${object.metadata?.name ?? ''}: ${warning}`);
-  if (outcome.result === 'skipped') return document;
-  return templatePath ? withAt(object, templatePath, outcome.pod) : outcome.pod;
+  const replaced = rewrite({ object, pod, ctx: namespace !== undefined ? { ...ctx, namespace } : ctx, where });
+  if (replaced === undefined) return document;
+  return templatePath ? withAt(object, templatePath, replaced) : replaced;
+}
+
+/** Injects one document; returns it (possibly unchanged) or throws with the refusal. */
+export function injectDocument(document: unknown, ctx: InjectionContext, where: string, warn: (line: string) => void = () => {}): unknown {
+  return mapCarriedPods(document, ctx, where, ({ object, pod, ctx: podCtx, where: at }) => {
+    const outcome = injectPod(pod, podCtx);
+    if (outcome.result === 'refused') {
+      const name = object.metadata?.name ?? pod.metadata?.generateName ?? '';
+      throw new InjectCommandError(`${at}: ${object.kind} ${name}: ${outcome.message}`);
+    }
+    for (const warning of outcome.warnings ?? []) warn(`Warning: ${at}: ${object.kind} ${object.metadata?.name ?? ''}: ${warning}`);
+    return outcome.result === 'skipped' ? undefined : outcome.pod;
+  });
 }
 
 /** The input documents (`-f FILE` or `-` for stdin), empty documents dropped; `source` names the input in messages. */
@@ -133,21 +155,6 @@ export async function runInject(options: InjectOptions, io: CliIO): Promise<stri
     .join('---\n');
 }
 
-function port(value: string): number {
-  const parsed = Number(value);
-  if (!/^[0-9]+$/.test(value) || parsed > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
-  return parsed;
-}
-
-function sidecarMode(value: string): SidecarContainersMode {
-  const modes: Record<string, SidecarContainersMode> = { on: 'on', true: 'on', off: 'off', false: 'off', auto: 'auto' };
-  const mode = modes[value];
-  if (!mode) throw new InvalidArgumentError('must be on, off or auto');
-  return mode;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
-
 /** The input and injector flags, shared by `inject` and `explain` (their options are InjectOptions). */
 export function withInjectionFlags(command: Command): Command {
   return command
@@ -156,12 +163,12 @@ export function withInjectionFlags(command: Command): Command {
     .addOption(new Option('--config-defaults <base>', 'start from kuma-cp 2.13 defaults or from zero values').choices(['kuma', 'none']).default('kuma'))
     .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable)', collect, [])
     .option('--namespace <name>', 'namespace for objects that name none')
-    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', defaultSettings.controlPlaneUrl)
+    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', controlPlaneUrl, defaultSettings.controlPlaneUrl)
     .option('--ca-cert-file <file>', 'control-plane CA certificate (overrides caCertFile of the config)')
     .option('--system-namespace <name>', 'namespace of Kuma (ContainerPatches, ConfigMap)', defaultSettings.systemNamespace)
-    .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
+    .option('--envoy-admin-port <port>', 'Envoy admin port', targetPort, defaultSettings.envoyAdminPort)
     .option('--sidecar-containers <mode>', 'native sidecars: on, off, or auto (with --server-version)', sidecarMode, 'off' as SidecarContainersMode)
-    .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)')
+    .option('--server-version <version>', 'Kubernetes server version for --sidecar-containers auto (e.g. 1.30)', serverVersion)
     .option('--delta-xds', 'sidecars use delta xDS', false);
 }
 

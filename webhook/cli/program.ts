@@ -5,13 +5,15 @@ import { Command, CommanderError } from 'commander';
 import { serveCommand } from './serve.ts';
 import { commandErrorText, injectCommand } from './inject.ts';
 import { explainCommand } from './explain.ts';
+import { uninjectCommand } from './uninject.ts';
+import { checkCommand } from './check.ts';
 
 export function buildProgram(): Command {
   const program = new Command('kuma-injector')
     .description("Kuma 2.13's sidecar injector: admission webhook and offline tools")
     .version('0.1.0')
     .exitOverride();
-  for (const command of [serveCommand(), injectCommand(), explainCommand()]) program.addCommand(command.exitOverride());
+  for (const command of [serveCommand(), injectCommand(), explainCommand(), uninjectCommand(), checkCommand()]) program.addCommand(command.exitOverride());
   return program;
 }
 

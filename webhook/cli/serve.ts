@@ -5,13 +5,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
+import { Command, Option } from 'commander';
+import { ConfigError, type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
 import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
-import { createInjectionContext, injectPod } from '../engine/index.ts';
-import { buildWebhookServer, defaultBodyLimit, type InjectFn } from '../http/index.ts';
+import { createInjectionContext } from '../engine/index.ts';
+import { buildWebhookServer, defaultBodyLimit, WebhookMetrics, type InjectFn } from '../http/index.ts';
 import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
-import { WatchedKeyPair } from '../tls/index.ts';
+import { registerCertificateExpiry, WatchedKeyPair, type KeyPairSource } from '../tls/index.ts';
+import { collect, controlPlaneUrl, integerFlag, listenPort, targetPort } from './flag-values.ts';
+import { injectNoticingOthers } from './foreign-sidecar.ts';
+import { checkServingFiles, clusterConfig, readFlagFile, StartupError } from './serve-startup.ts';
 
 export interface ServeOptions {
   config?: string;
@@ -19,8 +22,12 @@ export interface ServeOptions {
   state: string[];
   demo?: boolean;
   kubeconfig?: string;
+  tlsMode: 'files' | 'self-managed';
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  tlsSecret?: string;
+  webhookConfiguration?: string;
+  tlsDnsName: string[];
   port: number;
   host?: string;
   controlPlaneUrl: string;
@@ -33,14 +40,6 @@ export interface ServeOptions {
   logLevel: string;
   shutdownDelay?: number;
 }
-
-const integer = (what: string, max: number) => (value: string): number => {
-  const parsed = Number(value);
-  if (!/^[0-9]+$/.test(value) || parsed > max) throw new InvalidArgumentError(`must be ${what}`);
-  return parsed;
-};
-const port = integer('a port number (0-65535)', 65535);
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** Where the cluster objects come from, and how to stop watching them. */
 interface StateSource {
@@ -65,11 +64,6 @@ async function stateSource(options: ServeOptions, config: InjectorConfig, kubeCo
     logger: { info: (fields, message) => log().info(fields, message), warn: (fields, message) => log().warn(fields, message) },
   });
   return { state: informers, stop: () => informers.stop() };
-}
-
-async function loadClusterConfig(kubeconfigPath: string | undefined): Promise<KubeConfig> {
-  const { loadKubeConfig } = await import('../state/kube-config.ts');
-  return loadKubeConfig(kubeconfigPath ? { kubeconfigPath } : {});
 }
 
 /** "<major>.<minor>" of the API server, as Kuma reads it for the native-sidecar decision. */
@@ -98,47 +92,140 @@ const stateStopTimeoutMs = 2000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Things to undo when `serve` ends, last first, whether it started or failed. */
+class Cleanups {
+  private readonly steps: (() => Promise<void> | void)[] = [];
+  add(step: () => Promise<void> | void): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await step();
+  }
+}
+
+/** The injector config and settings from the flags; a config or CA file problem names its flag. */
+function serveSetup(options: ServeOptions, serverVersion: string | undefined) {
+  if (options.config !== undefined) readFlagFile('--config', options.config);
+  if (options.caCertFile !== undefined) readFlagFile('--ca-cert-file', options.caCertFile);
+  try {
+    return loadInjectorSetup({
+      config: options.config,
+      configDefaults: options.configDefaults,
+      controlPlaneUrl: options.controlPlaneUrl,
+      caCertFile: options.caCertFile,
+      systemNamespace: options.systemNamespace,
+      envoyAdminPort: options.envoyAdminPort,
+      sidecarContainers: options.sidecarContainers === 'auto' && serverVersion === undefined ? 'off' : options.sidecarContainers,
+      serverVersion,
+      deltaXds: options.deltaXds,
+    });
+  } catch (error) {
+    if (error instanceof ConfigError && options.config !== undefined) throw new StartupError(`--config ${options.config}: ${error.message}`);
+    throw new StartupError((error as Error).message);
+  }
+}
+
+/** pino-shaped, as Fastify's `app.log`. */
+interface ServeLogger extends StateLogger {
+  error(fields: object, message: string): void;
+}
+
+const stderrServeLogger: ServeLogger = {
+  ...stderrLogger,
+  error: (fields, message) => void process.stderr.write(`${JSON.stringify({ level: 'error', time: Date.now(), msg: message, ...fields })}\n`),
+};
+
+/**
+ * The serving key pair: the files, watched and reloaded; or (`--tls-mode self-managed`) a CA and
+ * certificate the webhook issues itself, kept in a Secret, with its own configuration's caBundle
+ * reconciled (webhook/tls/self-managed/, loaded only in that mode: it needs the Kubernetes client).
+ */
+async function servingKeyPair(
+  options: ServeOptions,
+  files: { certFile: string; keyFile: string } | undefined,
+  kubeConfig: KubeConfig | undefined,
+  log: () => ServeLogger,
+): Promise<KeyPairSource & { close(): void }> {
+  if (options.tlsMode === 'files') {
+    // The server logs and counts the pairs the watcher refuses.
+    return new WatchedKeyPair(files!);
+  }
+  if (!kubeConfig) throw new StartupError('--tls-mode self-managed needs the cluster: drop --demo and --state');
+  const { startSelfManagedTls } = await import('../tls/self-managed/index.ts');
+  const logger: ServeLogger = { info: (f, m) => log().info(f, m), warn: (f, m) => log().warn(f, m), error: (f, m) => log().error(f, m) };
+  try {
+    return await startSelfManagedTls(
+      kubeConfig,
+      { secret: options.tlsSecret ?? '', webhookConfiguration: options.webhookConfiguration ?? '', dnsNames: options.tlsDnsName },
+      logger,
+    );
+  } catch (error) {
+    throw new StartupError(`--tls-mode self-managed: ${(error as Error).message}`);
+  }
+}
+
 /** Runs until SIGTERM or SIGINT, then fails readiness, waits, drains and closes. */
 export async function runServe(options: ServeOptions): Promise<void> {
+  const cleanups = new Cleanups();
+  try {
+    await serveUntilSignal(options, cleanups);
+  } finally {
+    // Also on a failed start: watches stop, and --demo's folder (its private key included) goes.
+    await cleanups.run();
+  }
+}
+
+async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Promise<void> {
+  const selfManaged = options.tlsMode === 'self-managed';
   const demo = options.demo && !options.tlsCertFile ? await demoFiles() : undefined;
+  if (demo) cleanups.add(() => rmSync(demo.dir, { recursive: true, force: true }));
   const certFile = options.tlsCertFile ?? demo?.certFile;
   const keyFile = options.tlsKeyFile ?? demo?.keyFile;
-  if (!certFile || !keyFile) throw new Error('--tls-cert-file and --tls-key-file are required (or --demo)');
+  const files = certFile && keyFile ? { certFile, keyFile } : undefined;
+  if (!selfManaged && !files) throw new StartupError('--tls-cert-file and --tls-key-file are both required (or --demo, or --tls-mode self-managed)');
+  // Local inputs first, so a typo fails at once rather than after connecting to the cluster.
+  if (files) checkServingFiles(files);
+  serveSetup(options, undefined);
 
   const inCluster = !options.demo && options.state.length === 0;
-  const kubeConfig = inCluster ? await loadClusterConfig(options.kubeconfig) : undefined;
+  const kubeConfig = inCluster ? await clusterConfig(options.kubeconfig) : undefined;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
-  const setup = loadInjectorSetup({
-    config: options.config,
-    configDefaults: options.configDefaults,
-    controlPlaneUrl: options.controlPlaneUrl,
-    caCertFile: options.caCertFile,
-    systemNamespace: options.systemNamespace,
-    envoyAdminPort: options.envoyAdminPort,
-    sidecarContainers: options.sidecarContainers === 'auto' && serverVersion === undefined ? 'off' : options.sidecarContainers,
-    serverVersion,
-    deltaXds: options.deltaXds,
-  });
-  // State events go to the server's log once it exists, to stderr before that.
-  const stateLog: { to: StateLogger } = { to: stderrLogger };
+  const setup = serveSetup(options, serverVersion);
+  // State and certificate events go to the server's log once it exists, to stderr before that.
+  const stateLog: { to: ServeLogger } = { to: stderrServeLogger };
   const source = await stateSource(options, setup.config, kubeConfig, () => stateLog.to);
+  cleanups.add(async () => {
+    // Closing the watches must not hold the exit.
+    const stopped = await Promise.race([source.stop().then(() => true), sleep(stateStopTimeoutMs).then(() => false)]);
+    if (!stopped) stateLog.to.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
+  });
   const context = createInjectionContext({ ...setup, state: source.state });
-  const inject: InjectFn = (pod, namespace) => injectPod(pod, namespace !== undefined ? { ...context, namespace } : context);
+  const inject: InjectFn = (pod, namespace) =>
+    injectNoticingOthers(pod, namespace !== undefined ? { ...context, namespace } : context);
 
-  // The watcher reports only on later file changes, after `app` below exists.
-  const tls = new WatchedKeyPair({ certFile, keyFile }, { onError: (error) => app.log.error({ err: error }, 'new serving certificate rejected; keeping the old one') });
+  const tls = await servingKeyPair(options, files, kubeConfig, () => stateLog.to);
+  cleanups.add(() => tls.close());
+  const metrics = new WebhookMetrics();
+  registerCertificateExpiry(metrics.registry, tls);
   let draining = false;
   const app = buildWebhookServer({
     inject,
     state: source.state,
     tls,
+    metrics,
     bodyLimit: options.bodyLimit,
     logger: { level: options.logLevel },
     draining: () => draining,
   });
+  cleanups.add(() => app.close());
   stateLog.to = app.log;
-  await app.listen({ host: options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0'), port: options.port });
+  const host = options.host ?? (options.demo ? '127.0.0.1' : '0.0.0.0');
+  try {
+    await app.listen({ host, port: options.port });
+  } catch (error) {
+    throw new StartupError(`--host ${host} --port ${options.port}: cannot listen: ${(error as Error).message}; pick a free port (0 picks one) or another address`);
+  }
   const address = app.server.address();
   const listeningPort = typeof address === 'object' && address ? address.port : options.port;
   if (options.sidecarContainers === 'auto' && !context.settings.sidecarContainersEnabled) {
@@ -151,17 +238,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
-  // Fail readiness first so endpoints drop this pod, keep serving meanwhile, then close.
+  // Fail readiness first so endpoints drop this pod, keep serving meanwhile; the cleanups then close.
   draining = true;
   const delaySeconds = options.shutdownDelay ?? (options.demo ? 0 : 5);
   app.log.info({ signal, delaySeconds }, 'shutting down: readiness fails now, closing after the delay');
   await sleep(delaySeconds * 1000);
-  await app.close();
-  tls.close();
-  // Closing the watches must not hold the exit: the process ends right after this.
-  const stopped = await Promise.race([source.stop().then(() => true), sleep(stateStopTimeoutMs).then(() => false)]);
-  if (!stopped) app.log.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
-  if (demo) rmSync(demo.dir, { recursive: true, force: true });
 }
 
 function printDemo(port: number, caFile: string, reviewFile: string): void {
@@ -188,22 +269,36 @@ export function serveCommand(): Command {
     .option('--state <file>', 'YAML with Namespaces, Meshes, ContainerPatches, ConfigMaps (repeatable); default: watch the cluster', collect, [])
     .option('--demo', 'self-signed certificate, embedded demo state (unless --state), and a curl example; listens on 127.0.0.1')
     .option('--kubeconfig <file>', 'kubeconfig for the watch caches (default: $KUBECONFIG, ~/.kube/config, in-cluster)')
+    .addOption(new Option('--tls-mode <mode>', 'where the serving certificate comes from: files (--tls-cert-file/--tls-key-file) or self-managed (issued and rotated by the webhook, kept in --tls-secret)').choices(['files', 'self-managed']).default('files'))
     .option('--tls-cert-file <file>', 'serving certificate (PEM); reloaded when it changes')
     .option('--tls-key-file <file>', 'serving key (PEM); reloaded when it changes')
-    .option('--port <port>', 'HTTPS port', port, 9443)
+    .option('--tls-secret <namespace/name>', 'self-managed mode: the Secret that holds the CA and the serving certificate')
+    .option('--webhook-configuration <name>', "self-managed mode: this webhook's MutatingWebhookConfiguration, whose caBundle it keeps")
+    .option('--tls-dns-name <name>', 'self-managed mode: a DNS name of the serving certificate, e.g. <service>.<namespace>.svc (repeatable)', collect, [])
+    .option('--port <port>', 'HTTPS port (0 picks a free one)', listenPort, 9443)
     .option('--host <address>', 'listen address (default 0.0.0.0; 127.0.0.1 with --demo)')
-    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', defaultSettings.controlPlaneUrl)
+    .option('--control-plane-url <url>', 'control-plane URL for the sidecar', controlPlaneUrl, defaultSettings.controlPlaneUrl)
     .option('--ca-cert-file <file>', 'control-plane CA certificate (overrides caCertFile of the config)')
     .option('--system-namespace <name>', "Kuma's namespace (ContainerPatches, ConfigMap)", defaultSettings.systemNamespace)
-    .option('--envoy-admin-port <port>', 'Envoy admin port', port, defaultSettings.envoyAdminPort)
+    .option('--envoy-admin-port <port>', 'Envoy admin port', targetPort, defaultSettings.envoyAdminPort)
     .addOption(
       new Option('--sidecar-containers <mode>', "native sidecars (Kuma 2.13: off); auto: Kuma's experimental.sidecarContainers, on when the API server is 1.29 or newer (off without a cluster)")
         .choices(['on', 'off', 'auto'])
         .default('off'),
     )
     .option('--delta-xds', 'sidecars use delta xDS', false)
-    .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integer('a byte count', 2 ** 31), defaultBodyLimit)
+    .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integerFlag('a byte count (1 to 2147483648)', 1, 2 ** 31), defaultBodyLimit)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
-    .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integer('a number of seconds', 3600))
-    .action((options: ServeOptions) => runServe(options));
+    .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integerFlag('a number of seconds (0-3600)', 0, 3600))
+    .action((options: ServeOptions, command: Command) => {
+      const tlsFiles = [options.tlsCertFile, options.tlsKeyFile].filter((file) => file !== undefined).length;
+      if (options.tlsMode === 'self-managed') {
+        if (tlsFiles > 0 || options.demo || options.state.length > 0) {
+          command.error('error: --tls-mode self-managed issues its own certificate in the cluster: drop --tls-cert-file, --tls-key-file, --demo and --state', { exitCode: 1, code: 'kuma-injector.usage' });
+        }
+      } else if (tlsFiles === 1 || (tlsFiles === 0 && !options.demo)) {
+        command.error('error: --tls-cert-file and --tls-key-file are both required (or --demo, which makes its own)', { exitCode: 1, code: 'kuma-injector.usage' });
+      }
+      return runServe(options);
+    });
 }

@@ -4,5 +4,16 @@ export { type ContextInputs, createInjectionContext, type InjectionContext } fro
 export { injectPod } from './inject-pod.ts';
 export type { InjectionOutcome } from './outcome.ts';
 export type { RecordedOperation } from './patch/index.ts';
-export { type Container, DEFAULT_MESH, getEnabled, Keys, type Pod, SIDECAR_CONTAINER } from './pod/index.ts';
+export {
+  type Container,
+  DEFAULT_MESH,
+  getEnabled,
+  type HTTPHeader,
+  INIT_CONTAINER,
+  Keys,
+  type Pod,
+  type Probe,
+  SIDECAR_CONTAINER,
+  VALIDATION_CONTAINER,
+} from './pod/index.ts';
 export { podNamespace } from './precheck/index.ts';

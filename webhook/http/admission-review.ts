@@ -1,6 +1,8 @@
 // The AdmissionReview envelope (admission.k8s.io/v1): reading a request body
 // into a checked review, and writing the response review. Pure functions.
 import type { RecordedOperation } from '../engine/index.ts';
+import { maxBodyDepth } from '../limits/index.ts';
+import { nestsDeeperThan } from './body-depth.ts';
 import { WebhookError } from './errors.ts';
 
 export const admissionApiVersion = 'admission.k8s.io/v1';
@@ -34,6 +36,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 
 /** Checks the envelope; throws a catalogued 400 error naming what is wrong. */
 export function readAdmissionReview(body: unknown): AdmissionReview {
+  if (nestsDeeperThan(body, maxBodyDepth)) throw new WebhookError('KI_ERR_TOO_DEEP');
   if (!isRecord(body)) throw new WebhookError('KI_ERR_NOT_ADMISSION_REVIEW', `body is ${describe(body)}, not an object`);
   if (body.apiVersion !== admissionApiVersion || body.kind !== 'AdmissionReview') {
     throw new WebhookError(
@@ -86,8 +89,13 @@ function respond(review: AdmissionReview, fields: string): string {
 /** Allowed; the patch fields are present only when there are operations. */
 export function allow(review: AdmissionReview, patch: readonly RecordedOperation[] = []): string {
   if (patch.length === 0) return respond(review, '"allowed":true');
+  return allowWithPatch(review, JSON.stringify(patch));
+}
+
+/** Allowed with this JSON patch text (a non-empty array). */
+export function allowWithPatch(review: AdmissionReview, patch: string): string {
   // base64 has no character that JSON escapes.
-  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(JSON.stringify(patch))}"`);
+  return respond(review, `"allowed":true,"patchType":"JSONPatch","patch":"${base64Utf8(patch)}"`);
 }
 
 /**

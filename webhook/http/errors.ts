@@ -2,6 +2,8 @@
 // stable code (what tests, docs and alerts key on) and its status. The message
 // is for humans and may carry details; the code never changes.
 import { STATUS_CODES } from 'node:http';
+import { maxBodyDepth } from '../limits/index.ts';
+import { capText } from './log-caps.ts';
 
 export interface WebhookErrorSpec {
   readonly code: string;
@@ -18,9 +20,19 @@ const catalogue = {
   KI_ERR_MISSING_REQUEST: { statusCode: 400, message: 'AdmissionReview has no request' },
   KI_ERR_MISSING_UID: { statusCode: 400, message: 'AdmissionReview request has no uid' },
   KI_ERR_MISSING_OBJECT: { statusCode: 400, message: 'AdmissionReview request has no object' },
+  /** Nested deeper than any pod can be (webhook/limits): refused before anything walks it. */
+  KI_ERR_TOO_DEEP: { statusCode: 400, message: `request body nests deeper than ${maxBodyDepth} levels` },
   KI_ERR_BODY_TOO_LARGE: { statusCode: 413, message: 'request body is larger than the configured limit' },
   KI_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'content-type must be application/json' },
   KI_ERR_NOT_FOUND: { statusCode: 404, message: 'no such endpoint' },
+  KI_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, message: 'the admission endpoint takes POST only' },
+  /** The HTTP parser refused the request (bad request line, bad header, ...); the connection is closed. */
+  KI_ERR_BAD_REQUEST: { statusCode: 400, message: 'malformed HTTP request' },
+  KI_ERR_HEADERS_TOO_LARGE: { statusCode: 431, message: 'request headers are larger than the server accepts' },
+  /** The request was not received in time; the connection is closed. An info-level event. */
+  KI_ERR_REQUEST_TIMEOUT: { statusCode: 408, message: 'request not received in time' },
+  /** The client closed the connection before its request was read: nobody gets the answer. An info-level event. */
+  KI_ERR_CLIENT_ABORTED: { statusCode: 400, message: 'the client closed the connection before sending the whole request' },
   /** The engine threw: a bug, answered with 500 so the webhook's failurePolicy decides. */
   KI_ERR_INJECTION_FAILED: { statusCode: 500, message: 'injection failed' },
   /** The cluster state has not synced yet (or the server is shutting down). */
@@ -38,9 +50,10 @@ export class WebhookError extends Error {
   readonly code: WebhookErrorCode;
   readonly statusCode: number;
 
-  constructor(code: WebhookErrorCode, detail?: string) {
+  constructor(code: WebhookErrorCode, detail?: string, options?: { cause?: unknown }) {
     const spec = webhookErrors[code];
-    super(detail ? `${spec.message}: ${detail}` : spec.message);
+    // The detail may quote the request: bounded like a log field.
+    super(detail ? `${spec.message}: ${capText(detail)}` : spec.message, options);
     this.name = 'WebhookError';
     this.code = code;
     this.statusCode = spec.statusCode;
@@ -56,13 +69,31 @@ const fromFastify: Record<string, WebhookErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'KI_ERR_UNSUPPORTED_MEDIA_TYPE',
 };
 
-/** Any thrown value as a catalogued error; unknown errors become KI_ERR_INTERNAL. */
+/** Node's errors for a request body the client stopped sending (it closed or reset the connection). */
+const abortCodes = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
+
+/** Node's HTTP parser errors (`clientError`), translated into the catalogue. */
+export function clientErrorCode(error: { code?: unknown }): WebhookErrorCode {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'KI_ERR_REQUEST_TIMEOUT';
+  // The client closed its side in the middle of a request.
+  if (error.code === 'HPE_INVALID_EOF_STATE') return 'KI_ERR_CLIENT_ABORTED';
+  if (error.code === 'HPE_HEADER_OVERFLOW') return 'KI_ERR_HEADERS_TOO_LARGE';
+  return 'KI_ERR_BAD_REQUEST';
+}
+
+/** Any thrown value as a catalogued error; unknown errors become KI_ERR_INTERNAL (the original as its cause). */
 export function toWebhookError(error: unknown): WebhookError {
   if (error instanceof WebhookError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in fromFastify) return new WebhookError(fromFastify[code]!);
+  if (typeof code === 'string' && abortCodes.has(code)) return new WebhookError('KI_ERR_CLIENT_ABORTED', undefined, { cause: error });
   if (error instanceof SyntaxError) return new WebhookError('KI_ERR_MALFORMED_JSON', error.message);
-  return new WebhookError('KI_ERR_INTERNAL');
+  return new WebhookError('KI_ERR_INTERNAL', undefined, { cause: error });
+}
+
+/** Events of the client's making (it left, or was too slow): logged at info, with no stack. */
+export function isClientEvent(error: WebhookError): boolean {
+  return error.code === 'KI_ERR_CLIENT_ABORTED' || error.code === 'KI_ERR_REQUEST_TIMEOUT';
 }
 
 /** The error body, shaped like Fastify's own: `{ statusCode, code, error, message }`. */

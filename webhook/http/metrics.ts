@@ -1,6 +1,6 @@
 // Prometheus metrics of the webhook, on an explicit Registry (never the global
 // one) so that several servers can live in one process, as in tests.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** How one admission request ended, as metric labels. */
 export interface AdmissionLabels {
@@ -17,6 +17,8 @@ export class WebhookMetrics {
   readonly registry: Registry;
   private readonly admissions: Counter<'result' | 'reason' | 'dry_run'>;
   private readonly latency: Histogram<'result'>;
+  private readonly certificateReloads: Counter<'result'>;
+  private readonly certificateRefused: Gauge;
   /** The series of each label set, looked up once: prom-client hashes the labels on every unbound call. */
   private readonly series = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'result'> }>();
 
@@ -35,6 +37,18 @@ export class WebhookMetrics {
       buckets: latencyBuckets,
       registers: [this.registry],
     });
+    this.certificateReloads = new Counter({
+      name: 'kuma_injector_certificate_reloads_total',
+      help: 'New serving key pairs found on disk, by result: loaded, or refused (unparsable, mismatched, expired or not yet valid; the old pair stays in use).',
+      labelNames: ['result'],
+      registers: [this.registry],
+    });
+    this.certificateRefused = new Gauge({
+      name: 'kuma_injector_serving_certificate_refused',
+      help: '1 while the key pair on disk was refused and an older one is still served, else 0.',
+      registers: [this.registry],
+    });
+    this.certificateRefused.set(0);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -51,6 +65,11 @@ export class WebhookMetrics {
     }
     series.count.inc();
     series.latency.observe(seconds);
+  }
+
+  observeCertificateReload(result: 'loaded' | 'refused'): void {
+    this.certificateReloads.inc({ result });
+    this.certificateRefused.set(result === 'refused' ? 1 : 0);
   }
 
   exposition(): Promise<string> {

@@ -4,12 +4,14 @@
 // same way.
 import Fastify from 'fastify';
 import type { FastifyLoggerOptions, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
 import { readAdmissionReview } from './admission-review.ts';
 import type { AdmissionRequest } from './admission-review.ts';
 import { admit } from './admit.ts';
 import type { AdmissionDecision, InjectFn } from './admit.ts';
-import { WebhookError, errorBody, toWebhookError } from './errors.ts';
+import { WebhookError, clientErrorCode, errorBody, isClientEvent, toWebhookError } from './errors.ts';
 import { admissionJsonParser } from './json-body.ts';
+import { capText, cappedLoggerOptions } from './log-caps.ts';
 import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { AdmissionLabels } from './metrics.ts';
@@ -22,6 +24,9 @@ export const defaultBodyLimit = 7 * 1024 * 1024;
 
 /** The API server reuses webhook connections; keep them longer than its idle timeout. */
 export const keepAliveTimeoutMs = 90_000;
+
+/** The API server gives up after the webhook's timeoutSeconds (at most 30 s). */
+export const requestTimeoutMs = 30_000;
 
 const jsonContentType = 'application/json; charset=utf-8';
 
@@ -38,6 +43,8 @@ export interface WebhookServerOptions {
   metrics?: WebhookMetrics;
   /** True once shutdown has begun: readiness fails while admissions are still served. */
   draining?: () => boolean;
+  /** Time to receive a whole request, in ms (default 30 s); then 408 and the connection closes. */
+  requestTimeout?: number;
 }
 
 /** What the admission route learnt about a request, for its one log line and the metrics. */
@@ -59,28 +66,40 @@ export function buildWebhookServer(options: WebhookServerOptions) {
   const draining = options.draining ?? (() => false);
   const readiness = { stateReady: () => options.state.ready(), tlsLoaded: () => Boolean(options.tls.current()), draining };
 
+  const requestTimeout = options.requestTimeout ?? requestTimeoutMs;
   const app = Fastify({
-    https: secureContextOptions(options.tls.current()),
-    logger: options.logger ?? { level: 'info' },
+    // Node looks for timed-out requests every connectionsCheckingInterval (30 s by default, which
+    // would let a request live twice its timeout).
+    https: { ...secureContextOptions(options.tls.current()), requestTimeout, connectionsCheckingInterval: Math.min(Math.max(requestTimeout / 4, 50), 5_000) },
+    logger: options.logger === false ? false : cappedLoggerOptions(options.logger ?? { level: 'info' }),
     logController: new WebhookLogController(),
     // Admissions log one line through the server's logger, with reqId as a field:
     // no child logger is built per admission. Other requests keep Fastify's child.
     childLoggerFactory: (logger, bindings, childOptions, raw) =>
       isAdmission(raw.url) ? logger : logger.child(bindings, childOptions),
     keepAliveTimeout: keepAliveTimeoutMs,
-    // The API server gives up after the webhook's timeoutSeconds (at most 30 s).
-    requestTimeout: 30_000,
+    requestTimeout,
     bodyLimit: options.bodyLimit ?? defaultBodyLimit,
     return503OnClosing: true,
+    clientErrorHandler(error, socket) {
+      // Fastify calls it bound to the instance.
+      answerClientError((this as unknown as { log: ClientErrorLog }).log, error, socket);
+    },
   });
 
   const unsubscribe = options.tls.onChange((pair) => {
     // Only new connections get the new certificate; open ones keep theirs.
     app.server.setSecureContext(secureContextOptions(pair));
+    metrics.observeCertificateReload('loaded');
     app.log.info('serving certificate reloaded');
+  });
+  const unsubscribeRejected = options.tls.onRejected?.((error) => {
+    metrics.observeCertificateReload('refused');
+    app.log.error({ err: error }, 'new serving certificate refused; keeping the old one');
   });
   app.addHook('onClose', (_instance, done) => {
     unsubscribe();
+    unsubscribeRejected?.();
     done();
   });
 
@@ -99,11 +118,17 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     record.labels = { result: resultOfError(error), reason: error.code };
     record.message = error.message;
     request.admission = record;
-    if (error.statusCode >= 500) request.log.error({ reqId: request.id, err: thrown, code: error.code, uid: record.request?.uid }, error.message);
+    // The client is gone: there will be no response, nor its log line. One info line, no stack.
+    if (isClientEvent(error)) request.log.info({ reqId: request.id, reason: error.code, uid: record.request?.uid }, error.message);
+    // The engine's own error (the cause) keeps its stack in the log; the answer has only the message.
+    else if (error.statusCode >= 500) request.log.error({ reqId: request.id, err: error, code: error.code, uid: record.request?.uid }, error.message);
     return reply.code(error.statusCode).send(errorBody(error));
   });
-  app.setNotFoundHandler((_request, reply) => {
-    const error = new WebhookError('KI_ERR_NOT_FOUND');
+  app.setNotFoundHandler((request, reply) => {
+    // The admission path exists, only for POST: say so (405 with Allow), not 404.
+    const wrongMethod = request.url.split('?')[0] === admissionPath;
+    const error = new WebhookError(wrongMethod ? 'KI_ERR_METHOD_NOT_ALLOWED' : 'KI_ERR_NOT_FOUND');
+    if (wrongMethod) void reply.header('allow', 'POST');
     return reply.code(error.statusCode).send(errorBody(error));
   });
 
@@ -146,6 +171,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
 export type WebhookServer = ReturnType<typeof buildWebhookServer>;
 
 function resultOfError(error: WebhookError): string {
+  if (isClientEvent(error)) return 'aborted';
   if (error.statusCode === 503) return 'unavailable';
   return error.statusCode < 500 ? 'invalid' : 'error';
 }
@@ -169,7 +195,40 @@ function logAdmission(request: FastifyRequest, reply: FastifyReply, record: Admi
     responseTime: reply.elapsedTime,
   };
   if (reply.statusCode >= 500) reply.log.error(fields, 'admission failed');
+  else if (labels.result === 'aborted') reply.log.info(fields, 'admission request not completed by the client');
   else if (reply.statusCode >= 400) reply.log.warn(fields, 'admission request rejected');
   else if (fields.warnings) reply.log.warn(fields, 'admission with warnings');
   else reply.log.info(fields, 'admission');
+}
+
+/**
+ * Node's HTTP parser refused a request (bad request line, headers over the
+ * limit) or the request timed out. The answer says `Connection: close` and
+ * the socket is ended, not destroyed: a keep-alive client then opens a new
+ * connection for its next request instead of sending it into a reset
+ * (Fastify's default destroys the socket without saying so). Later errors of
+ * the same socket, while the client reads the answer, are ignored.
+ */
+type ClientErrorLog = { info: (fields: object, message: string) => void };
+
+function answerClientError(log: ClientErrorLog, thrown: Error & { code?: unknown }, socket: Socket): void {
+  if (thrown.code === 'ECONNRESET' || socket.destroyed || socket.writableEnded) return;
+  const error = new WebhookError(clientErrorCode(thrown));
+  if (error.code === 'KI_ERR_CLIENT_ABORTED') {
+    // Nobody to answer; a request it interrupted is logged by its route.
+    socket.destroy();
+    return;
+  }
+  log.info({ code: error.code, parserError: capText(typeof thrown.code === 'string' ? thrown.code : thrown.message, 64), remoteAddress: socket.remoteAddress }, error.message);
+  // Node's own rule: write nothing into a response that has already begun.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(error));
+  const status = `${error.statusCode} ${errorBody(error).error}`;
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: ${jsonContentType}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  // A client that never closes its side does not hold the socket.
+  setTimeout(() => socket.destroy(), 5_000).unref();
 }

@@ -113,15 +113,21 @@ function toObject(value: unknown, place: Place, defaults: { kind?: string; apiVe
   return slimObject(source, supported)!;
 }
 
+/** The webhook's own configuration may sit in a state file (a rendered chart): `explain` reads its selectors, the engine does not. */
+const WEBHOOK_CONFIGURATION = 'MutatingWebhookConfiguration';
+
 function objectsOf(value: unknown, place: Place): KubeObject[] {
   if (value === null || value === undefined) return []; // an empty document (e.g. a trailing `---`)
   const kind = isRecord(value) ? value.kind : undefined;
+  if (kind === WEBHOOK_CONFIGURATION || kind === `${WEBHOOK_CONFIGURATION}List`) return [];
   if (typeof kind !== 'string' || !kind.endsWith('List')) return [toObject(value, place)];
   const list = value as Loose;
   if (!Array.isArray(list.items)) throw invalid(place, `${kind} has no items list`);
   // A typed list (NamespaceList...) may leave kind and apiVersion out of its items, as API responses do.
   const defaults = kind === 'List' ? {} : { kind: kind.slice(0, -'List'.length), apiVersion: list.apiVersion as string };
-  return list.items.map((item, index) => toObject(item, { ...place, location: `${place.location}, items[${index}]` }, defaults));
+  return list.items.flatMap((item, index) =>
+    isRecord(item) && item.kind === WEBHOOK_CONFIGURATION ? [] : [toObject(item, { ...place, location: `${place.location}, items[${index}]` }, defaults)],
+  );
 }
 
 /** The state objects in one YAML text (`file` names it in errors). */

@@ -265,11 +265,11 @@ describe('kuma-injector serve --sidecar-containers auto (STAND-IN API server on 
 });
 
 describe('kuma-injector serve usage errors', () => {
-  it('exits 2 with a message when there are no TLS files and no --demo', async () => {
+  it('exits 1 (a usage error) with a message when there are no TLS files and no --demo', async () => {
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      expect(await runCli(['serve', '--state', '/nonexistent.yaml'])).toBe(2);
-      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('--tls-cert-file and --tls-key-file are required');
+      expect(await runCli(['serve', '--state', '/nonexistent.yaml'])).toBe(1);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('--tls-cert-file and --tls-key-file are both required');
     } finally {
       stderr.mockRestore();
     }

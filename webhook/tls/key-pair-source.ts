@@ -7,6 +7,8 @@ export interface KeyPairSource {
   current(): KeyPair;
   /** Called with every new pair that parsed. Returns a function that stops the calls. */
   onChange(listener: (pair: KeyPair) => void): () => void;
+  /** Called with why a new pair was refused (the old one stays in use), once per content. */
+  onRejected?(listener: (error: Error) => void): () => void;
 }
 
 export function fixedKeyPair(pair: KeyPair): KeyPairSource {

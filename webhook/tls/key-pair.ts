@@ -17,8 +17,29 @@ export interface KeyPair {
 /** Never below TLS 1.2, whatever the Node default or the caller says. */
 export const minTlsVersion = 'TLSv1.2';
 
+/**
+ * TLS 1.3's suites, and for TLS 1.2 only ECDHE key exchange (forward secrecy)
+ * with AEAD ciphers: what the Kubernetes API server (Go's crypto/tls) offers
+ * by default. No CBC, SHA-1 MACs, CCM, ARIA or static RSA key exchange.
+ */
+export const tls13CipherSuites = ['TLS_AES_128_GCM_SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256'];
+export const tls12CipherSuites = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+];
+
 export function secureContextOptions(pair: KeyPair): SecureContextOptions {
-  return { cert: pair.cert, key: pair.key, minVersion: minTlsVersion };
+  return {
+    cert: pair.cert,
+    key: pair.key,
+    minVersion: minTlsVersion,
+    ciphers: [...tls13CipherSuites, ...tls12CipherSuites].join(':'),
+    honorCipherOrder: true,
+  };
 }
 
 /** Throws when the key and certificate do not parse, do not belong together, or are not valid now. */

@@ -16,10 +16,14 @@ export interface SelfSignedCertificates {
 
 export interface SelfSignedOptions extends ServingNames {
   validDays?: number;
+  /** Start of validity (default: a minute ago); tests make expired and not-yet-valid pairs with it. */
+  notBefore?: Date;
 }
 
 export async function generateSelfSigned(options: SelfSignedOptions = {}): Promise<SelfSignedCertificates> {
-  const lifetime = lifetimeFrom(new Date(), (options.validDays ?? 365) * dayMs);
+  const lifetime = options.notBefore
+    ? { notBefore: options.notBefore, notAfter: new Date(options.notBefore.getTime() + (options.validDays ?? 365) * dayMs) }
+    : lifetimeFrom(new Date(), (options.validDays ?? 365) * dayMs);
   const ca = await createCa('kuma-injector demo CA', lifetime);
   return { caCert: ca.cert, serving: await issueServing(ca, options, lifetime) };
 }

@@ -2,10 +2,12 @@
 // Secret as symlinks into a `..data` directory that the kubelet swaps in one
 // rename, so a watch on the file itself dies after the first rotation: watch
 // the directory instead, and re-check on a timer as a safety net (some volume
-// types raise no events). A new pair replaces the old only if it parses.
+// types raise no events). A new pair replaces the old only if it parses, its
+// key matches its certificate, and the certificate is valid now.
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import { assertCurrentlyValid, leafCertificate } from './certificate-checks.ts';
 import { readKeyPair, sameKeyPair } from './key-pair.ts';
 import type { KeyPair } from './key-pair.ts';
 import type { KeyPairSource } from './key-pair-source.ts';
@@ -28,6 +30,7 @@ export class WatchedKeyPair implements KeyPairSource {
   private pair: KeyPair;
   private lastFailure = '';
   private readonly listeners = new Set<(pair: KeyPair) => void>();
+  private readonly rejectedListeners = new Set<(error: Error) => void>();
   private readonly watchers: FSWatcher[] = [];
   private readonly timer: NodeJS.Timeout;
   private settle: NodeJS.Timeout | undefined;
@@ -55,22 +58,37 @@ export class WatchedKeyPair implements KeyPairSource {
     return () => this.listeners.delete(listener);
   }
 
+  onRejected(listener: (error: Error) => void): () => void {
+    this.rejectedListeners.add(listener);
+    return () => this.rejectedListeners.delete(listener);
+  }
+
   /** Reads the files now; true when a new pair was taken into use. */
-  check(): boolean {
+  check(now = new Date()): boolean {
     let next: KeyPair;
     try {
       next = readKeyPair(this.files);
+      if (sameKeyPair(next, this.pair)) {
+        this.lastFailure = '';
+        return false;
+      }
+      assertCurrentlyValid(leafCertificate(next.cert), now);
     } catch (error) {
-      const failure = String(error);
-      if (failure !== this.lastFailure) this.options.onError?.(error as Error);
-      this.lastFailure = failure;
+      this.reject(error as Error);
       return false;
     }
     this.lastFailure = '';
-    if (sameKeyPair(next, this.pair)) return false;
     this.pair = next;
     for (const listener of this.listeners) listener(next);
     return true;
+  }
+
+  private reject(error: Error): void {
+    const failure = String(error);
+    if (failure === this.lastFailure) return;
+    this.lastFailure = failure;
+    this.options.onError?.(error);
+    for (const listener of this.rejectedListeners) listener(error);
   }
 
   close(): void {
@@ -78,6 +96,7 @@ export class WatchedKeyPair implements KeyPairSource {
     clearTimeout(this.settle);
     for (const watcher of this.watchers) watcher.close();
     this.listeners.clear();
+    this.rejectedListeners.clear();
   }
 
   private scheduleCheck(): void {

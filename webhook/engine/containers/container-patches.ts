@@ -1,6 +1,9 @@
 // ContainerPatch resources (kuma.io/v1alpha1): the config's list plus the
 // pod's kuma.io/container-patches, read from the system namespace, applied as
-// JSON patches to the sidecar and to the init/validation container.
+// JSON patches to the sidecar and to the init/validation container. A patch's
+// pointers come from a cluster object: one naming `__proto__`, `constructor`
+// or `prototype` is refused when the patch is loaded, and patches are applied
+// through own properties only, so no pointer reaches an object's prototype.
 import type { InjectionContext } from '../context.ts';
 import { InjectionError } from '../errors.ts';
 import { goQuoteList } from '../../../go-compat/index.ts';
@@ -19,6 +22,33 @@ export interface NamedPatches {
   patches: PatchBlock[];
 }
 
+/** Pointer tokens that would reach an object's prototype (or its constructor) in JavaScript. */
+const forbiddenTokens = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a block of a ContainerPatch cannot be applied safely, or undefined. */
+function blockProblem(block: unknown): string | undefined {
+  if (typeof block !== 'object' || block === null) return 'an operation is not an object';
+  const { op, path, from, value } = block as Record<string, unknown>;
+  if (typeof op !== 'string' || typeof path !== 'string') return 'an operation has no op or path';
+  if ((from !== undefined && typeof from !== 'string') || (value !== undefined && typeof value !== 'string')) return `${op} ${path}: from and value must be strings`;
+  for (const pointer of [path, from ?? '']) {
+    const token = pointer.split('/').map(unescape).find((part) => forbiddenTokens.has(part));
+    if (token !== undefined) return `path ${JSON.stringify(pointer)} names ${JSON.stringify(token)}`;
+  }
+  return undefined;
+}
+
+/** The blocks of one part of a ContainerPatch, checked; throws a refusal naming the patch. */
+function checkedBlocks(name: string, blocks: unknown): PatchBlock[] {
+  if (blocks === undefined || blocks === null) return [];
+  if (!Array.isArray(blocks)) throw new InjectionError('container_patch_invalid', `container patch ${JSON.stringify(name)} is invalid: its patches are not a list`);
+  for (const block of blocks) {
+    const problem = blockProblem(block);
+    if (problem) throw new InjectionError('container_patch_invalid', `container patch ${JSON.stringify(name)} is refused: ${problem}`);
+  }
+  return blocks as PatchBlock[];
+}
+
 export function loadContainerPatches(pod: Pod, ctx: InjectionContext): { sidecar: NamedPatches; init: NamedPatches } {
   const names = [...ctx.config.containerPatches, ...getList(pod.metadata?.annotations, Keys.containerPatches)];
   const sidecar: NamedPatches = { names: [], patches: [] };
@@ -30,14 +60,16 @@ export function loadContainerPatches(pod: Pod, ctx: InjectionContext): { sidecar
       missing.push(name);
       continue;
     }
-    const spec = (found.spec ?? {}) as { sidecarPatch?: PatchBlock[]; initPatch?: PatchBlock[] };
-    if (spec.sidecarPatch?.length) {
+    const spec = (found.spec ?? {}) as { sidecarPatch?: unknown; initPatch?: unknown };
+    const sidecarPatch = checkedBlocks(name, spec.sidecarPatch);
+    const initPatch = checkedBlocks(name, spec.initPatch);
+    if (sidecarPatch.length) {
       sidecar.names.push(name);
-      sidecar.patches.push(...spec.sidecarPatch);
+      for (const block of sidecarPatch) sidecar.patches.push(block);
     }
-    if (spec.initPatch?.length) {
+    if (initPatch.length) {
       init.names.push(name);
-      init.patches.push(...spec.initPatch);
+      for (const block of initPatch) init.patches.push(block);
     }
   }
   if (missing.length > 0) {
@@ -59,15 +91,18 @@ type Node = Record<string, unknown> | unknown[];
 function parentOf(root: Node, path: string, create: boolean): { parent: Node; key: string } {
   if (!path.startsWith('/')) throw new Error(`invalid JSON pointer ${JSON.stringify(path)}`);
   const parts = path.slice(1).split('/').map(unescape);
+  // Checked when loaded too: here so that no caller can reach a prototype.
+  if (parts.some((part) => forbiddenTokens.has(part))) throw new Error(`path ${JSON.stringify(path)} reaches a prototype`);
   let node: Node = root;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i]!;
-    let child = (node as Record<string, unknown>)[part];
+    // Own properties only: an inherited member (toString, ...) is not part of the container.
+    let child = Object.hasOwn(node, part) ? (node as Record<string, unknown>)[part] : undefined;
     if (typeof child !== 'object' || child === null) {
       if (!create) throw new Error(`path ${JSON.stringify(path)} does not exist`);
       const next = parts[i + 1]!;
       child = next === '-' || /^[0-9]+$/.test(next) ? [] : {};
-      if (Array.isArray(node)) node.splice(Number(part), 0, child);
+      if (Array.isArray(node)) node.splice(index(node, part, true), 0, child);
       else node[part] = child;
     }
     node = child as Node;
@@ -96,14 +131,14 @@ function valueOf(block: PatchBlock): unknown {
 function applyOne(root: Node, block: PatchBlock): void {
   const read = (path: string): unknown => {
     const { parent, key } = parentOf(root, path, false);
-    const value = Array.isArray(parent) ? parent[index(parent, key, false)] : parent[key];
+    const value = Array.isArray(parent) ? parent[index(parent, key, false)] : Object.hasOwn(parent, key) ? parent[key] : undefined;
     if (value === undefined) throw new Error(`path ${JSON.stringify(path)} does not exist`);
     return value;
   };
   const remove = (path: string): unknown => {
     const { parent, key } = parentOf(root, path, false);
     if (Array.isArray(parent)) return parent.splice(index(parent, key, false), 1)[0];
-    if (!(key in parent)) throw new Error(`path ${JSON.stringify(path)} does not exist`);
+    if (!Object.hasOwn(parent, key)) throw new Error(`path ${JSON.stringify(path)} does not exist`);
     const value = parent[key];
     delete parent[key];
     return value;

@@ -1,6 +1,8 @@
 // Typed reads of annotation (or label) maps with Kuma's parsing rules and its
 // exact error texts (pkg/plugins/runtime/k8s/metadata/annotations.go).
 import { goQuote } from '../../../go-compat/index.ts';
+import { maxAnnotationListItems } from '../../limits/index.ts';
+import { InjectionError } from '../errors.ts';
 
 /** Error text of metadata.Annotations.GetUint32 for a bad value. */
 function uintError(key: string, value: string, reason: string): string {
@@ -63,17 +65,32 @@ export function getString(map: StringMap | undefined, keys: string | string[], d
   return result;
 }
 
+/**
+ * An annotation's value split into its items. Every item becomes an argument,
+ * an env var or a patch, so a list of more than maxAnnotationListItems items
+ * is refused: counted before it is split, so a hostile list is never built.
+ */
+export function splitAnnotation(key: string, value: string, separator: string): string[] {
+  let items = 1;
+  for (let at = value.indexOf(separator); at !== -1; at = value.indexOf(separator, at + separator.length)) {
+    if (++items > maxAnnotationListItems) {
+      throw new InjectionError('annotation_list_too_long', `annotation ${goQuote(key)} has more than ${maxAnnotationListItems} items`);
+    }
+  }
+  return value.split(separator);
+}
+
 /** Comma-separated list, empty items dropped. */
 export function getList(map: StringMap | undefined, key: string): string[] {
   if (!has(map, key)) return [];
-  return map[key]!.split(',').filter((item) => item !== '');
+  return splitAnnotation(key, map[key]!, ',').filter((item) => item !== '');
 }
 
 /** `K1=V1;K2=V2` (exactly one `=` per pair). */
 export function getMap(map: StringMap | undefined, key: string): Map<string, string> {
   const result = new Map<string, string>();
   if (!has(map, key)) return result;
-  for (const pair of map[key]!.split(';')) {
+  for (const pair of splitAnnotation(key, map[key]!, ';')) {
     const parts = pair.split('=');
     if (parts.length !== 2) {
       throw new AnnotationError(

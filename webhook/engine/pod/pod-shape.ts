@@ -32,21 +32,57 @@ const object = (entry: unknown): string | undefined => (isMap(entry) ? undefined
 const named = (entry: unknown): string | undefined =>
   isMap(entry) && typeof (entry as { name?: unknown }).name === 'string' ? undefined : ' must be an object with a name';
 
-const containerLists = ['ports', 'volumeMounts', 'env'];
-const containerObjects = ['livenessProbe', 'readinessProbe', 'startupProbe', 'securityContext'];
-
-function containerProblem(entry: unknown): string | undefined {
-  const problem = named(entry);
-  if (problem) return problem;
-  const container = entry as Record<string, unknown>;
-  for (const field of containerLists) {
-    const fieldProblem = listProblem(container[field], object);
-    if (fieldProblem) return `.${field}${fieldProblem}`;
-  }
-  for (const field of containerObjects) {
-    if (!absent(container[field]) && !isMap(container[field])) return `.${field} must be an object`;
+/** A problem of each field of `value` that has a check, in order. */
+function fieldsProblem(value: Record<string, unknown>, checks: Record<string, (field: unknown) => string | undefined>): string | undefined {
+  for (const [field, check] of Object.entries(checks)) {
+    const problem = check(value[field]);
+    if (problem) return `.${field}${problem}`;
   }
   return undefined;
+}
+
+const optionalString = (value: unknown): string | undefined => (absent(value) || typeof value === 'string' ? undefined : ' must be a string');
+/** A port as Kubernetes' IntOrString: a whole number or a name. */
+const port = (value: unknown): string | undefined => (absent(value) || Number.isInteger(value) || typeof value === 'string' ? undefined : ' must be a port number or name');
+const wholeNumber = (value: unknown): string | undefined => (absent(value) || Number.isInteger(value) ? undefined : ' must be a whole number');
+
+/** An object whose fields pass `checks` (the fields the injector reads), or absent. */
+const objectWith =
+  (checks: Record<string, (field: unknown) => string | undefined>) =>
+  (value: unknown): string | undefined => {
+    if (absent(value)) return undefined;
+    return isMap(value) ? fieldsProblem(value as Record<string, unknown>, checks) : ' must be an object';
+  };
+
+/** A list item: an object (never null) whose fields pass `check`. */
+const entryOf =
+  (check: (value: unknown) => string | undefined) =>
+  (entry: unknown): string | undefined =>
+    isMap(entry) ? check(entry) : ' must be an object';
+
+const header = entryOf(objectWith({ name: optionalString, value: optionalString }));
+
+/** The probe handlers the injector rewrites (virtual probes, application probe proxy). */
+const probe = objectWith({
+  httpGet: objectWith({ path: optionalString, host: optionalString, scheme: optionalString, port, httpHeaders: (value) => listProblem(value, header) }),
+  tcpSocket: objectWith({ host: optionalString, port }),
+  grpc: objectWith({ port: wholeNumber, service: optionalString }),
+});
+
+const containerPort = entryOf(objectWith({ name: optionalString, containerPort: wholeNumber, protocol: optionalString }));
+
+const containerChecks: Record<string, (field: unknown) => string | undefined> = {
+  ports: (value) => listProblem(value, containerPort),
+  volumeMounts: (value) => listProblem(value, object),
+  env: (value) => listProblem(value, object),
+  livenessProbe: probe,
+  readinessProbe: probe,
+  startupProbe: probe,
+  securityContext: objectWith({}),
+};
+
+function containerProblem(entry: unknown): string | undefined {
+  return named(entry) ?? fieldsProblem(entry as Record<string, unknown>, containerChecks);
 }
 
 /** `path` followed by the problem found there, if any. */

@@ -59,7 +59,9 @@ export function precheck(pod: Pod, ctx: InjectionContext): PrecheckResult {
   if (exception !== undefined) return skip('exception_label', `pod label ${exception} matches an injection exception`);
   const all = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
   if (all.some((container) => container?.name === SIDECAR_CONTAINER)) {
-    return skip('already_injected', 'pod already has a kuma-sidecar container');
+    // Deviation: Kuma logs its warnings first. An injected pod carries the annotations the
+    // injector wrote (virtual probes, ...); warning about those on a re-admission is noise.
+    return { decision: 'skip', reason: 'already_injected', message: 'pod already has a kuma-sidecar container', warnings: [] };
   }
 
   const podLabel = readInjectionLabel(pod.metadata?.labels);

@@ -1,7 +1,7 @@
 // kuma-init's kumactl flags on the legacy path, read back from the merged pod
 // annotations (2.13 transparentproxy/kubernetes PodRedirect and
 // AsKumactlCommandLine): only values that differ from kumactl's defaults.
-import { getBoolean, getEnabled, getString, getUint32, Keys, type StringMap } from '../pod/index.ts';
+import { getBoolean, getEnabled, getString, getUint32, Keys, splitAnnotation, type StringMap } from '../pod/index.ts';
 
 const DEFAULT_UID = '5678';
 const DEFAULT_OUTBOUND_PORT = 15001;
@@ -17,8 +17,7 @@ export interface PodRedirect {
 function addressList(annotations: StringMap | undefined, key: string): string {
   const value = getString(annotations, key);
   if (!value.exists) return '';
-  return value.value
-    .split(',')
+  return splitAnnotation(key, value.value, ',')
     .map((item) => item.trim())
     .filter((item) => item !== '')
     .join(',');
@@ -56,7 +55,7 @@ export function podRedirect(annotations: StringMap | undefined): PodRedirect {
   if (outboundPort !== DEFAULT_OUTBOUND_PORT) flag('redirect-outbound-port', outboundPort);
   flag('exclude-outbound-ports', excludeOutboundPorts);
   flag('exclude-outbound-ips', excludeOutboundIPs);
-  if (forUids.exists) for (const entry of forUids.value.split(';')) flag('exclude-outbound-ports-for-uids', entry);
+  if (forUids.exists) for (const entry of splitAnnotation(Keys.excludeOutboundPortsForUIDs, forUids.value, ';')) flag('exclude-outbound-ports-for-uids', entry);
   if (!redirectInbound) {
     flag('redirect-inbound', 'false');
   } else {

@@ -3,7 +3,7 @@
 // runtime config and the pod's annotations. Used by the config-annotation path.
 import { applyConfigDocument, defaultConfig, parseIpFamilyMode, parsePorts, type TransparentProxyConfig } from '../../../init/config/index.ts';
 import type { InjectionContext } from '../context.ts';
-import { getBoolean, getEnabled, getList, getString, Keys, type StringMap } from '../pod/index.ts';
+import { getBoolean, getEnabled, getList, getString, Keys, splitAnnotation, type StringMap } from '../pod/index.ts';
 import { probeProxyPortForConfig } from '../probes/index.ts';
 
 const CONFIG_KEY = 'config.yaml';
@@ -78,7 +78,7 @@ export function mergeForKubernetes(base: TransparentProxyConfig, annotations: St
     Keys.excludeOutboundPorts,
   );
   const forUids = getString(annotations, Keys.excludeOutboundPortsForUIDs);
-  if (forUids.exists) redirect.outbound.excludePortsForUIDs = forUids.value.split(';');
+  if (forUids.exists) redirect.outbound.excludePortsForUIDs = splitAnnotation(Keys.excludeOutboundPortsForUIDs, forUids.value, ';');
   redirect.outbound.excludePortsForIPs = [
     ...firstNonEmpty(getList(annotations, Keys.excludeOutboundIPs), base.redirect.outbound.excludePortsForIPs, runtime.sidecarTraffic.excludeOutboundIPs),
   ];
