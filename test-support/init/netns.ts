@@ -10,6 +10,8 @@ export type { RunResult };
 /** kuma-init's command options (stdin, extra environment merged over process.env), plus a timeout. */
 export interface RunOptions extends CommandOptions {
   timeoutMs?: number;
+  /** The environment is exactly `env` (as a container runtime starts a plugin or a container), not process.env plus `env`. */
+  replaceEnv?: boolean;
 }
 
 /** Runs a command on the host; never throws for a non-zero exit (see `code`). */
@@ -18,7 +20,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     const child = execFile(
       cmd,
       [...args],
-      { env: { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
+      { env: opts.replaceEnv ? { ...opts.env } : { ...process.env, ...opts.env }, timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') {
           const failure: Error = err; // spawn failure (ENOENT) or timeout

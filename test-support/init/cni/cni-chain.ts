@@ -14,6 +14,14 @@ import { createNetns, type Netns, type RunResult } from '../netns.ts';
 import { StandInPodApi, type StandInPod } from './stand-in-pod-api.ts';
 
 export const CNI_BIN = '/usr/lib/cni';
+
+/**
+ * The environment a container runtime passes on besides CNI_*: its own, which on a node is little more
+ * than PATH. Not this test process's: a developer shell or CI runner may set variables that change what
+ * a plugin does or costs (NODE_EXTRA_CA_CERTS makes every Node start parse a CA bundle, about 65 ms
+ * here; docs/benchmarks.md).
+ */
+export const RUNTIME_ENV: Readonly<Record<string, string>> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
 export const TP_CONFIG_MAP = 'kuma-transparent-proxy-config';
 
 export type InjectMode = 'cni-legacy' | 'cni-config' | 'init-legacy' | 'init-config';
@@ -121,7 +129,9 @@ export class CniNode {
   exec(binary: string, command: string, pod: CniPodRef, conf: object, env: Record<string, string> = {}): Promise<RunResult> {
     return this.ns.run(binary, [], {
       input: JSON.stringify(conf),
+      replaceEnv: true,
       env: {
+        ...RUNTIME_ENV,
         CNI_COMMAND: command,
         CNI_CONTAINERID: pod.containerId,
         CNI_NETNS: `/run/netns/${pod.netns.name}`,
