@@ -18,12 +18,14 @@ import { statfsSync, statSync } from 'node:fs';
 import type { TransparentProxyConfig } from '../config/index.ts';
 import { detectAndInstall } from '../pipeline/index.ts';
 import { parseIpAddrJson } from '../profile/index.ts';
-import { spawnCommand, systemDeps, type RunCommand, type SystemDeps } from '../system/index.ts';
+import { spawnCommand, startNetnsLock, systemDeps, type NetnsLock, type RunCommand, type SystemDeps } from '../system/index.ts';
 import { CniError } from './errors.ts';
 import type { CniLog } from './log.ts';
 
 const NSFS_MAGIC = 0x6e736673;
 const SANDBOX_READY_MS = 5000;
+/** How long an ADD waits for another install in the same netns: Kuma's default `wait`, since the lock is taken before the pod's config is known. */
+const NETNS_LOCK_WAIT_SECONDS = 5;
 /**
  * Masks nsswitch.conf and, for iptables older than 1.8.6 (no XTABLES_LOCKFILE), puts the netns file
  * ($1) over the xtables lock, each when there is one; says so, then waits until its stdin closes.
@@ -93,8 +95,18 @@ export function startSandbox(netns: string): StartingSandbox {
   return { ready, cancel: close };
 }
 
+/**
+ * The install lock of the pod netns. Not an flock on the netns file, which is the xtables lock below and
+ * would block the plugin's own iptables-legacy-restore, but on a host file keyed by its inode (inode
+ * numbers are reused, so these files stay as many as the netns alive at once).
+ */
+export function startPodNetnsLock(netns: string, waitSeconds = NETNS_LOCK_WAIT_SECONDS): NetnsLock {
+  const inode = statSync(netns, { throwIfNoEntry: false })?.ino ?? 0;
+  return startNetnsLock(systemDeps(), waitSeconds, `/run/kuma-cni-netns-${inode}.lock`);
+}
+
 /** SystemDeps whose commands, interfaces and /proc/net are the pod netns's; files and binaries are the host's (Kuma: the plugin runs on the host). */
-export function podNetnsDeps(netns: string, sandbox: Sandbox | undefined): SystemDeps {
+export function podNetnsDeps(netns: string, sandbox: Sandbox | undefined, netnsLock: NetnsLock): SystemDeps {
   const enter = sandbox ? [`--target=${sandbox.pid}`, '--net', '--mount'] : [`--net=${netns}`];
   const run: RunCommand = (cmd, args, opts) => spawnCommand('nsenter', [...enter, '--', cmd, ...args], opts);
   const host = systemDeps();
@@ -115,8 +127,7 @@ export function podNetnsDeps(netns: string, sandbox: Sandbox | undefined): Syste
     },
     writeFile: () => Promise.reject(new Error('kuma-cni writes no files on the host')),
     env: { XTABLES_LOCKFILE: netns },
-    // The netns file is the xtables lock above; installs are serialised on a host file keyed by its inode.
-    netnsLockFile: `/run/kuma-cni-netns-${statSync(netns, { throwIfNoEntry: false })?.ino ?? 0}.lock`,
+    netnsLock,
   };
 }
 
@@ -128,11 +139,12 @@ export interface PodNetnsInstaller {
 }
 
 /**
- * Starts setting up the sandbox at once, so its processes start while the pod is fetched; the
- * install waits for it. The restore input is logged at debug.
+ * Starts setting up the sandbox and taking the install lock at once, so their processes run while the
+ * pod is fetched; the install waits for both. The restore input is logged at debug.
  */
 export function prepareInstall(netns: string, log: CniLog): PodNetnsInstaller {
   const starting = startSandbox(netns);
+  const lock = startPodNetnsLock(netns);
   const sandbox: Promise<{ ready?: Sandbox; error?: Error }> = starting.ready.then(
     (ready) => ({ ready }),
     (error: Error) => ({ error }),
@@ -146,7 +158,7 @@ export function prepareInstall(netns: string, log: CniLog): PodNetnsInstaller {
         );
       }
       try {
-        const result = await detectAndInstall(config, podNetnsDeps(netns, ready), {
+        const result = await detectAndInstall(config, podNetnsDeps(netns, ready, lock), {
           log: { info: (message, family) => log.debug(message, { family }), warn: (message, family) => log.info(message, { family }) },
           renderWarning: (line) => log.info(line),
         });
@@ -156,8 +168,12 @@ export function prepareInstall(netns: string, log: CniLog): PodNetnsInstaller {
         throw new CniError('APPLY', `${context}: ${(failure as Error).message.slice(0, 2048)}`);
       } finally {
         ready?.close();
+        await lock.release();
       }
     },
-    close: () => starting.cancel(),
+    close: () => {
+      starting.cancel();
+      void lock.release();
+    },
   };
 }

@@ -16,15 +16,23 @@ export interface NetInterface {
   addresses: InterfaceAddress[];
 }
 
+/** A per-namespace install lock being taken (netns-lock.ts). */
+export interface NetnsLock {
+  /** Settles once the lock is held; rejects with an ApplyError when it cannot be taken. */
+  held: Promise<void>;
+  release(): Promise<void>;
+}
+
 export interface SystemDeps {
   run: RunCommand;
   /** Starts a process that runs until released (the network-namespace lock, netns-lock.ts). */
   hold: HoldCommand;
   /**
-   * The file whose flock serialises installs in this namespace (netns-lock.ts); default `/proc/self/ns/net`
-   * as `hold` sees it. A caller whose iptables lock is the netns file itself (kuma-cni) must pick another.
+   * The lock that serialises installs in this namespace (netns-lock.ts), when the caller already started
+   * taking it and releases it itself (kuma-cni); otherwise the pipeline takes an flock on `/proc/self/ns/net`
+   * as `hold` sees it.
    */
-  netnsLockFile?: string;
+  netnsLock?: NetnsLock;
   readFile(path: string): Promise<string>;
   writeFile(path: string, content: string, mode: number): Promise<void>;
   fileExists(path: string): boolean;

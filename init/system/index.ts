@@ -4,8 +4,8 @@
 // catalogued errors of detection and installation, and the per-namespace lock
 // that serialises installs. Imports nothing else from init/.
 export { ApplyError, type ApplyErrorCode } from './errors.ts';
-export { systemDeps, type InterfaceAddress, type NetInterface, type SystemDeps } from './deps.ts';
-export { withNetnsLock } from './netns-lock.ts';
+export { systemDeps, type InterfaceAddress, type NetInterface, type NetnsLock, type SystemDeps } from './deps.ts';
+export { startNetnsLock, withNetnsLock } from './netns-lock.ts';
 export {
   countSpawns,
   holdCommand,

@@ -15,22 +15,23 @@
 //   process is killed;
 // - kuma-cni makes the netns file its xtables lock (XTABLES_LOCKFILE, as Kuma),
 //   so an flock on the same inode would block its own iptables-legacy-restore:
-//   it locks a host file keyed by that inode instead (SystemDeps.netnsLockFile).
+//   it locks a host file keyed by that inode instead, and starts taking that
+//   lock while it fetches the pod (SystemDeps.netnsLock).
 import { ApplyError } from './errors.ts';
-import type { SystemDeps } from './deps.ts';
+import type { NetnsLock, SystemDeps } from './deps.ts';
 
 const ready = 'kuma-init-netns-lock\n';
 
 /**
- * Runs `fn` holding the namespace's lock. `waitSeconds` bounds the wait (0: no limit, as iptables'
- * own `--wait 0`). A timeout or a missing `flock` is NETNS_LOCKED / NETNS_LOCK_FAILED; nothing was changed.
+ * Starts taking the lock on `file` (default: the namespace's nsfs inode as `hold` sees it); `held`
+ * settles once it is held, or rejects with NETNS_LOCKED (not within `waitSeconds`; 0: no limit, as
+ * iptables' own `--wait 0`) or NETNS_LOCK_FAILED (no `flock`). Nothing is changed in either case.
  */
-export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env' | 'netnsLockFile'>, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+export function startNetnsLock(deps: Pick<SystemDeps, 'hold' | 'env'>, waitSeconds: number, file = '/proc/self/ns/net'): NetnsLock {
   const wait = waitSeconds > 0 ? ['--wait', String(waitSeconds)] : [];
-  const file = deps.netnsLockFile ?? '/proc/self/ns/net';
   const holder = deps.hold('flock', ['--exclusive', ...wait, '--conflict-exit-code', '75', file, 'cat'], ready, { env: deps.env });
-  const got = await holder.ready;
-  if (!got.held) {
+  const held = holder.ready.then((got) => {
+    if (got.held) return;
     if (got.result.code === 75) {
       throw new ApplyError(
         'NETNS_LOCKED',
@@ -41,10 +42,21 @@ export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env' | '
       'NETNS_LOCK_FAILED',
       `could not lock the network namespace with flock (${got.result.stderr.trim() || `exit code ${got.result.code}`}); nothing was changed. Next step: install util-linux (flock) in the init image`,
     );
-  }
+  });
+  held.catch(() => undefined); // observed by whoever awaits it; a lock released unused must not be an unhandled rejection
+  return { held, release: () => holder.release() };
+}
+
+/**
+ * Runs `fn` holding the namespace's lock: `deps.netnsLock` when the caller already started taking one
+ * (and releases it itself), otherwise one taken and released here.
+ */
+export async function withNetnsLock<T>(deps: Pick<SystemDeps, 'hold' | 'env' | 'netnsLock'>, waitSeconds: number, fn: () => Promise<T>): Promise<T> {
+  const lock = deps.netnsLock ?? startNetnsLock(deps, waitSeconds);
   try {
+    await lock.held;
     return await fn();
   } finally {
-    await holder.release();
+    if (!deps.netnsLock) await lock.release();
   }
 }
