@@ -144,7 +144,8 @@ export async function install(
     exe: requireExecutables(fp, family),
   }));
   // Reading is independent per family, so both saves run side by side (unless detection saved already);
-  // changes stay one family at a time.
+  // changes stay one family at a time: iptables-nft and ip6tables-nft restores share the namespace's
+  // nf_tables generation, and run side by side one of them fails (init/test/faults.netns.test.ts found it).
   const saves = await Promise.all(
     families.map(({ family, fp, exe }) => (fp.snapshot !== undefined ? Promise.resolve(fp.snapshot) : saveTables(d, exe.save, family))),
   );

@@ -6,7 +6,7 @@ import type { TransparentProxyConfig } from '../config/index.ts';
 import { ApplyError, type NetInterface, systemDeps, type SystemDeps } from '../system/index.ts';
 import { explicitExecutables, isStandardMultiBinary, locateExecutables, VersionCache } from './executables.ts';
 import { assumeFunctionality, probeFunctionality, unmetRequirements } from './functionality.ts';
-import { detectNftables, type NftablesDetection } from './nftables.ts';
+import { detectNftables } from './nftables.ts';
 import { hasNonLoopbackIPv6, parseNameservers, parsePasswd } from './parse.ts';
 import type { EnvironmentProfile, FamilyProfile, IpFamily, IptablesMode } from './profile.ts';
 
@@ -173,8 +173,8 @@ export interface DetectOptions {
 
 /**
  * Detects everything the renderer and the executor need, once, in Kuma's
- * order: users, loopback, IPv4 executables, nameservers, then IPv6 (the
- * `::6/128` address on `lo`, then executables of IPv4's mode).
+ * order: users, loopback and IPv4 executables (side by side), nameservers,
+ * then IPv6 (the `::6/128` address on `lo`, then executables of IPv4's mode).
  * Side effects: without `assumeModules`, as in Kuma, the legacy probes
  * instantiate legacy tables (with it none are created; when legacy is the
  * backend, its install creates them, see exec/install.ts); in dual-stack mode
@@ -191,7 +191,17 @@ export async function detectProfile(
   const versions = new VersionCache(deps, assume);
 
   const users = await readUsers(deps);
-  const interfaces = await deps.interfaces();
+  // The interface list and IPv4's executables do not depend on each other, and where each is a process
+  // (a pod netns entered with nsenter) both run side by side. Kuma's order of failures stays: no loopback first.
+  const [listed, detectedIPv4] = await Promise.allSettled([
+    deps.interfaces(),
+    // --nftables: nft instead of iptables executables, in the same step (docs/nftables.md).
+    config.nftables
+      ? detectNftables(deps, config.dryRun, warn).then((nft) => ({ nft, ipv4: nft.ipv4 }))
+      : detectIPv4(config, deps, versions, warn, assume).then((ipv4) => ({ nft: undefined, ipv4 })),
+  ]);
+  if (listed.status === 'rejected') throw listed.reason;
+  const interfaces = listed.value;
   const loopback = interfaces.find((i) => i.loopback);
   if (!loopback) {
     throw new ApplyError(
@@ -199,9 +209,8 @@ export async function detectProfile(
       'unable to initialize loopback interface name: no loopback interface found on the system. Run kuma-init inside the pod network namespace',
     );
   }
-  // --nftables: nft instead of iptables executables, in the same step (docs/nftables.md).
-  const nft: NftablesDetection | undefined = config.nftables ? await detectNftables(deps, config.dryRun, warn) : undefined;
-  const ipv4 = nft ? nft.ipv4 : await detectIPv4(config, deps, versions, warn, assume);
+  if (detectedIPv4.status === 'rejected') throw detectedIPv4.reason;
+  const { nft, ipv4 } = detectedIPv4.value;
   const nameservers = await readNameservers(config, deps);
   const profile = (ipv6: FamilyProfile | undefined): EnvironmentProfile => ({
     loopbackName: loopback.name,

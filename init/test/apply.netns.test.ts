@@ -177,7 +177,8 @@ describe.skipIf(skip).each(['legacy', 'nft'] as const)('executor on %s', (mode) 
     expect(await a.save()).not.toContain('CT --zone');
   });
 
-  it('a failing restore leaves the previous state intact (rolled back, not retried)', async () => {
+  // IPv4 is restored before IPv6: a failing IPv6 restore finds IPv4 changed already, and both are put back.
+  it.each(['ipv4', 'ipv6'] as const)('a failing %s restore leaves the previous state of both families intact (rolled back, not retried)', async (brokenFamily) => {
     const config = richConfig(mode);
     const { deps, profile, save } = await environment(mode, config);
     await install(config, profile, renderRules(config, profile), undefined, deps);
@@ -187,15 +188,13 @@ describe.skipIf(skip).each(['legacy', 'nft'] as const)('executor on %s', (mode) 
     changed.redirect.outbound.excludePorts = [9999];
     const rendered = renderRules(changed, profile);
     // raw (valid) is committed before nat fails on legacy: the rollback must undo it too.
-    const broken = {
-      ...rendered,
-      ipv4: { restoreInput: rendered.ipv4.restoreInput.replace(/COMMIT\n$/, '-A KUMA_MESH_OUTBOUND -j NO_SUCH_TARGET\nCOMMIT\n') },
-    };
+    const breakInput = (r: { restoreInput: string }) => ({ restoreInput: r.restoreInput.replace(/COMMIT\n$/, '-A KUMA_MESH_OUTBOUND -j NO_SUCH_TARGET\nCOMMIT\n') });
+    const broken = { ...rendered, [brokenFamily]: breakInput(rendered[brokenFamily]!) };
     const { log, lines } = recordingLog();
     const failure = await install(changed, profile, broken, log, deps).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ApplyError);
     expect((failure as ApplyError).code).toBe('RESTORE_FAILED');
-    expect((failure as ApplyError).message).toMatch(/NO_SUCH_TARGET.*; (the previous rules were restored|nothing was changed)\./);
+    expect((failure as ApplyError).message).toMatch(new RegExp(`^unable to restore ${brokenFamily === 'ipv4' ? 'iptables' : 'ip6tables'} rules: .*NO_SUCH_TARGET.*; (the previous rules were restored|nothing was changed)\\.`));
     expect((failure as ApplyError).message).not.toContain('\n');
     expect(lines.filter((l) => l.includes('restoring failed'))).toHaveLength(1);
     expect(await save()).toBe(before);
