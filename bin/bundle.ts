@@ -72,14 +72,47 @@ const absentOptionalModules: Plugin = {
   },
 };
 
+/** The single executable's asset holding @kubernetes/client-node's path (init/cni/client-node-kubeconfig.ts). */
+const CLIENT_NODE_ASSET = 'client-node-kubeconfig.cjs';
+
+/**
+ * In the single executable, init/cni/client-node-kubeconfig.ts (and with it @kubernetes/client-node,
+ * about 1 MB of the 1.2 MB bundle) is not part of the main script but an asset compiled on first use.
+ * Why: every plugin call (ADD, DEL, CHECK, VERSION) compiles the main script, which then costs about 8 ms
+ * more on this machine, while only kubeconfigs that are not install-cni's simple shape need client-node
+ * (init/cni/kube-client.ts). The module imports nothing else of ours, so the asset is self-contained.
+ */
+const clientNodeFromAsset: Plugin = {
+  name: 'client-node-from-asset',
+  setup(b) {
+    b.onResolve({ filter: /\/client-node-kubeconfig\.ts$/ }, (args) => ({ path: args.path, namespace: 'sea-asset' }));
+    b.onLoad({ filter: /.*/, namespace: 'sea-asset' }, () => ({
+      loader: 'js',
+      contents: [
+        "const { getAsset } = require('node:sea');",
+        "const { Script } = require('node:vm');",
+        `const source = getAsset(${JSON.stringify(CLIENT_NODE_ASSET)}, 'utf8');`,
+        `const wrapper = new Script('(function (exports, require, module) {' + source + '\\n})', { filename: ${JSON.stringify(CLIENT_NODE_ASSET)} }).runInThisContext();`,
+        'const loaded = { exports: {} };',
+        'wrapper(loaded.exports, require, loaded);',
+        'module.exports = loaded.exports;',
+      ].join('\n'),
+    }));
+  },
+};
+
 /** Builds the kuma-cni single executable into `outdir`; returns its path. */
 export async function buildCniExecutable(outdir: string): Promise<string> {
   mkdirSync(outdir, { recursive: true });
   const script = join(outdir, 'kuma-cni.cjs');
-  await build({ ...common, sourcemap: false, minify: true, format: 'cjs', entryPoints: [join(repo, 'init', 'cni', 'main.ts')], outfile: script, plugins: [absentOptionalModules] });
+  const cjs: BuildOptions = { ...common, sourcemap: false, minify: true, format: 'cjs', plugins: [absentOptionalModules] };
+  const asset = join(outdir, CLIENT_NODE_ASSET);
+  await build({ ...cjs, entryPoints: [join(repo, 'init', 'cni', 'client-node-kubeconfig.ts')], outfile: asset });
+  await build({ ...cjs, entryPoints: [join(repo, 'init', 'cni', 'main.ts')], outfile: script, plugins: [absentOptionalModules, clientNodeFromAsset] });
   const blob = join(outdir, 'kuma-cni.blob');
   const seaConfig = join(outdir, 'sea-config.json');
-  writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  const sea = { main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { [CLIENT_NODE_ASSET]: asset } };
+  writeFileSync(seaConfig, JSON.stringify(sea));
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
   const executable = join(outdir, 'kuma-cni');
   copyFileSync(process.execPath, executable);

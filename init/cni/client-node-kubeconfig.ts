@@ -2,26 +2,24 @@
 // (token files, exec plugins, auth providers, client certificates), TLS and
 // proxies as client-node applies them. Only the KubeConfig class is imported,
 // so the bundle keeps no generated API; loaded lazily by kube-client.ts for
-// kubeconfigs that are not install-cni's simple shape.
+// kubeconfigs that are not install-cni's simple shape, which wraps its errors.
+// Imports nothing else of ours: the single executable carries this module as
+// a separate asset (bin/bundle.ts).
 import { KubeConfig } from '@kubernetes/client-node';
-import { clientError, type Options } from './kube-client.ts';
+import type { Options } from './kube-client.ts';
 
 export function viaClientNode(kubeconfig: string): { server: string; options: () => Promise<Options> } {
   const kc = new KubeConfig();
-  try {
-    kc.loadFromFile(kubeconfig);
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('No active cluster!');
-    return {
-      server: cluster.server,
-      // Per attempt: exec and token-file credentials may rotate between retries.
-      options: async () => {
-        const options: Options = { headers: { Accept: 'application/json' } };
-        await kc.applyToHTTPSOptions(options);
-        return options;
-      },
-    };
-  } catch (error) {
-    throw clientError(error);
-  }
+  kc.loadFromFile(kubeconfig);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  return {
+    server: cluster.server,
+    // Per attempt: exec and token-file credentials may rotate between retries.
+    options: async () => {
+      const options: Options = { headers: { Accept: 'application/json' } };
+      await kc.applyToHTTPSOptions(options);
+      return options;
+    },
+  };
 }

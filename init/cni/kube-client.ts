@@ -59,7 +59,16 @@ export type Options = RequestOptions & { headers: Record<string, string> };
 const podUrl = (server: string, namespace: string, name: string) =>
   new URL(`${server.replace(/\/+$/, '')}/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
 
-export const clientError = (error: unknown) => new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describeError(error)}`);
+const clientError = (error: unknown) => new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describeError(error)}`);
+
+async function viaClientNode(kubeconfig: string) {
+  const { viaClientNode: load } = await import('./client-node-kubeconfig.ts');
+  try {
+    return load(kubeconfig);
+  } catch (error) {
+    throw clientError(error);
+  }
+}
 
 /** A client for `kubeconfig`; a kubeconfig that cannot be loaded is an error (no pod starts meshless). */
 export async function clientNodePodFetcher(kubeconfig: string): Promise<FetchPod> {
@@ -81,7 +90,7 @@ export async function clientNodePodFetcher(kubeconfig: string): Promise<FetchPod
             servername: simple.tlsServerName,
           }),
       }
-    : (await import('./client-node-kubeconfig.ts')).viaClientNode(kubeconfig);
+    : await viaClientNode(kubeconfig);
   if (simple && simple.server.startsWith('http:') && !simple.insecure) {
     // client-node's rule, kept for the direct path
     throw clientError(new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false'));
