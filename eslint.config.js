@@ -15,9 +15,11 @@ const initRooms = {
   exec: ['system', 'config', 'profile', 'rules'],
   pipeline: ['system', 'config', 'profile', 'rules', 'exec'],
   cli: ['system', 'config', 'validator', 'profile', 'rules', 'exec', 'pipeline'],
-  // CNI mode's two programs: the plugin runs the pipeline in the pod's netns; the node agent stands alone.
-  cni: ['system', 'config', 'profile', 'pipeline'],
-  'install-cni': [],
+  // CNI mode's two programs: the plugin runs the pipeline in the pod's netns; the node agent stands alone
+  // but for their contract (what the agent writes and the plugin reads).
+  'cni-contract': [],
+  cni: ['system', 'config', 'profile', 'pipeline', 'cni-contract'],
+  'install-cni': ['cni-contract'],
 };
 const roomNames = Object.keys(initRooms).join('|');
 const initBoundaries = Object.entries(initRooms).flatMap(([room, below]) => {

@@ -13,6 +13,8 @@ export function viaClientNode(kubeconfig: string): { server: string; options: ()
   kc.loadFromFile(kubeconfig);
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('No active cluster!');
+  // client-node's own rule (createAgent), which it applies only per request, where kuma-cni would retry it 30 times.
+  if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) throw new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false');
   return {
     server: cluster.server,
     // Per attempt: exec and token-file credentials may rotate between retries.

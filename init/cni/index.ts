@@ -4,3 +4,4 @@ export { runPlugin, PLUGIN_VERSION, type PluginIo } from './plugin.ts';
 export { processPluginIo } from './process-io.ts';
 export { SUPPORTED_VERSIONS } from './protocol.ts';
 export { CniError, errorJson, type CniErrorId } from './errors.ts';
+export { installCniKubeconfig } from './kubeconfig.ts';

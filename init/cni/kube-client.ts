@@ -7,14 +7,14 @@
 // generated API and its models cost more than the whole install, and
 // KubeConfig alone still costs about as much as the install
 // (docs/cni.md "Performance"). So the kubeconfig install-cni writes (a
-// server, a CA, a bearer token; kubeconfig.ts reads exactly that shape) is
-// used directly, and every other kubeconfig goes through client-node, which
-// this module then loads. Loaded lazily by pod-api.ts.
+// server, a CA, a bearer token; kubeconfig.ts recognises exactly that
+// template) is used directly, and every other kubeconfig goes through
+// client-node, which this module then loads. Loaded lazily by pod-api.ts.
 import { readFileSync } from 'node:fs';
 import { request as httpRequest, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { CniError } from './errors.ts';
-import { simpleKubeconfig } from './kubeconfig.ts';
+import { installCniKubeconfig } from './kubeconfig.ts';
 import { describeError, podView, type FetchPod, type PodLike } from './pod-api.ts';
 
 /** A pod object is at most ~1.5 MiB in etcd; anything larger is not a pod. */
@@ -78,22 +78,12 @@ export async function clientNodePodFetcher(kubeconfig: string): Promise<FetchPod
   } catch (error) {
     throw clientError(error);
   }
-  const simple = simpleKubeconfig(text);
-  const client = simple
+  const written = installCniKubeconfig(text);
+  const client = written
     ? {
-        server: simple.server,
-        options: (): Promise<Options> =>
-          Promise.resolve({
-            headers: { Accept: 'application/json', ...(simple.token ? { Authorization: `Bearer ${simple.token}` } : {}) },
-            ca: simple.ca,
-            rejectUnauthorized: !simple.insecure,
-            servername: simple.tlsServerName,
-          }),
+        server: written.server,
+        options: (): Promise<Options> => Promise.resolve({ headers: { Accept: 'application/json', Authorization: `Bearer ${written.token}` }, ca: written.ca }),
       }
     : await viaClientNode(kubeconfig);
-  if (simple && simple.server.startsWith('http:') && !simple.insecure) {
-    // client-node's rule, kept for the direct path
-    throw clientError(new Error('HTTP protocol is not allowed when skipTLSVerify is not set or false'));
-  }
   return async (namespace, name) => podView(JSON.parse(await get(podUrl(client.server, namespace, name), await client.options())) as PodLike);
 }

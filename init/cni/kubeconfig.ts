@@ -1,65 +1,28 @@
-// The kubeconfig install-cni writes (kumahq/kuma@v2.13.10:
-// app/cni/pkg/install/kubeconfig.go): one current context whose cluster has
-// a server and a CA (data or file) or skips TLS verification, and whose user
-// has a bearer token, nothing else. Read directly (kube-client.ts says why);
-// any other field or shape returns undefined and the kubeconfig goes through
-// client-node. Pure apart from reading a CA file.
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+// The kubeconfig install-cni writes (init/cni-contract: Kuma's template, one
+// cluster with a server and the CA's data, one user with a bearer token, one
+// context), recognised line by line against that template, without a YAML
+// parser: parsing even this small file cold costs kuma-cni 7–10 ms on every
+// ADD (compiling the parser), and the template is all install-cni ever
+// writes. Any other text, or values that are not plain YAML scalars, return
+// undefined and go through client-node (kube-client.ts), which reads every
+// kubeconfig form. Pure.
+import { matchKubeconfig } from '../cni-contract/index.ts';
 
-export interface SimpleKubeconfig {
+export interface TemplateKubeconfig {
   server: string;
-  ca?: Buffer;
-  insecure: boolean;
-  tlsServerName?: string;
-  token?: string;
+  ca: Buffer;
+  token: string;
 }
 
-type Named = { name?: unknown; [k: string]: unknown };
-const CLUSTER_KEYS = new Set(['server', 'certificate-authority-data', 'certificate-authority', 'insecure-skip-tls-verify', 'tls-server-name']);
-const USER_KEYS = new Set(['token']);
+/** Values that mean the same read as text or as YAML: no quotes, `#`, flow characters or spaces; HTTPS only. */
+const PLAIN = {
+  server: /^https:\/\/[A-Za-z0-9.\-[\]:]+$/,
+  ca: /^[A-Za-z0-9+/]+={0,2}$/,
+  token: /^[A-Za-z0-9._\-~+/]+=*$/,
+};
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const only = (o: Record<string, unknown>, keys: Set<string>) => Object.keys(o).every((k) => keys.has(k));
-
-function byName(list: unknown, name: unknown, field: string): Record<string, unknown> | undefined {
-  if (!Array.isArray(list)) return undefined;
-  const matches = (list as Named[]).filter((e) => isObject(e) && e.name === name);
-  const entry = matches.length === 1 ? matches[0]![field] : undefined;
-  return isObject(entry) ? entry : undefined;
-}
-
-export function simpleKubeconfig(text: string): SimpleKubeconfig | undefined {
-  let doc: unknown;
-  try {
-    doc = parse(text, { maxAliasCount: 0 });
-  } catch {
-    return undefined; // client-node reports it
-  }
-  if (!isObject(doc) || typeof doc['current-context'] !== 'string') return undefined;
-  const context = byName(doc.contexts, doc['current-context'], 'context');
-  if (!context || !only(context, new Set(['cluster', 'user', 'namespace']))) return undefined;
-  const cluster = byName(doc.clusters, context.cluster, 'cluster');
-  const user = context.user === undefined ? {} : byName(doc.users, context.user, 'user');
-  if (!cluster || !user || !only(cluster, CLUSTER_KEYS) || !only(user, USER_KEYS)) return undefined;
-  const { server, token } = { server: cluster.server, token: user.token };
-  const insecure = cluster['insecure-skip-tls-verify'] ?? false;
-  const tlsServerName = cluster['tls-server-name'];
-  if (typeof server !== 'string' || !/^https?:\/\//.test(server) || typeof insecure !== 'boolean') return undefined;
-  if ((token !== undefined && typeof token !== 'string') || (tlsServerName !== undefined && typeof tlsServerName !== 'string')) return undefined;
-  let ca: Buffer | undefined;
-  const caData = cluster['certificate-authority-data'];
-  const caFile = cluster['certificate-authority'];
-  if (caData !== undefined) {
-    if (typeof caData !== 'string') return undefined;
-    ca = Buffer.from(caData, 'base64');
-  } else if (caFile !== undefined) {
-    if (typeof caFile !== 'string') return undefined;
-    try {
-      ca = readFileSync(caFile);
-    } catch {
-      return undefined; // client-node reports it
-    }
-  }
-  return { server, ca, insecure, tlsServerName, token };
+export function installCniKubeconfig(text: string): TemplateKubeconfig | undefined {
+  const values = matchKubeconfig(text);
+  if (!values || !PLAIN.server.test(values.server) || !PLAIN.ca.test(values.ca) || !PLAIN.token.test(values.token)) return undefined;
+  return { server: values.server, ca: Buffer.from(values.ca, 'base64'), token: values.token };
 }

@@ -3,4 +3,5 @@
 export { runAgent } from './agent.ts';
 export { loadAgentConfig, type AgentConfig, type RepairConfig, type RepairMode } from './config.ts';
 export { INSTALL_CNI_ERRORS, InstallCniError } from './errors.ts';
+export { kubeconfigText } from './kubeconfig.ts';
 export { renderPluginConfig } from './plugin-config.ts';

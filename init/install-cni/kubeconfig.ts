@@ -4,6 +4,7 @@
 // trimmed and must be one printable word, so a trailing newline (which Kuma
 // copies into the YAML value) or a line break cannot reshape the document.
 import { isIPv6 } from 'node:net';
+import { fillKubeconfig } from '../cni-contract/index.ts';
 
 export interface KubeconfigInputs {
   protocol: string;
@@ -17,26 +18,7 @@ export interface KubeconfigInputs {
 const joinHostPort = (host: string, port: string): string => (host.includes(':') || isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`);
 
 export function kubeconfigText({ protocol, host, port, token, ca }: KubeconfigInputs): string {
-  return [
-    '# Kubeconfig file for kuma CNI plugin.',
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    '- name: local',
-    '  cluster:',
-    `    server: ${protocol}://${joinHostPort(host, port)}`,
-    `    certificate-authority-data: ${ca.toString('base64')}`,
-    'users:',
-    '- name: kuma-cni',
-    '  user:',
-    `    token: ${token}`,
-    'contexts:',
-    '- name: kuma-cni-context',
-    '  context:',
-    '    cluster: local',
-    '    user: kuma-cni',
-    'current-context: kuma-cni-context',
-  ].join('\n');
+  return fillKubeconfig({ server: `${protocol}://${joinHostPort(host, port)}`, ca: ca.toString('base64'), token });
 }
 
 /** The token file's text as a kubeconfig value; throws when it is empty or not a single printable word. */

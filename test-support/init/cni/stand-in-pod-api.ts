@@ -5,12 +5,16 @@
 // binds the socket and hands it over IPC, so this process serves it.
 // (webhook/test/support/stand-in-api-server.ts serves lists and watches on
 // the host's loopback, not single GETs.) It records every request and can
-// answer 500 to all of them. Plain HTTP with TLS verification off, as the
-// other stand-in; the kubeconfig says so.
+// answer 500 to all of them. It serves HTTPS with a throwaway CA, as an API
+// server does, and its kubeconfig is the one install-cni writes (that CA, a
+// bearer token), so kuma-cni takes its production path, TLS included.
 import { spawn } from 'node:child_process';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { Server as NetServer } from 'node:net';
 import { stringify } from 'yaml';
+import { kubeconfigText } from '../../../init/install-cni/index.ts';
+import { generateSelfSigned } from '../../../webhook/tls/self-signed.ts';
 import type { Netns } from '../netns.ts';
 
 export interface StandInPod {
@@ -29,11 +33,19 @@ export class StandInPodApi {
   readonly authorizations: string[] = [];
   private readonly pods = new Map<string, StandInPod>();
   private failing = false;
-  private readonly server = createServer((request, response) => this.handle(request, response));
   private port = 0;
+  private readonly server: Server;
+
+  private constructor(
+    private readonly caCert: string,
+    serving: { cert: string; key: string },
+  ) {
+    this.server = createServer({ cert: serving.cert, key: serving.key }, (request, response) => this.handle(request, response));
+  }
 
   static async startIn(ns: Netns): Promise<StandInPodApi> {
-    const standIn = new StandInPodApi();
+    const { caCert, serving } = await generateSelfSigned();
+    const standIn = new StandInPodApi(caCert, serving);
     const [cmd, args] = ns.wrap(process.execPath, ['-e', LISTENER]);
     const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const [message, handle] = await new Promise<[{ port: number }, NetServer]>((resolve, reject) => {
@@ -54,12 +66,18 @@ export class StandInPodApi {
     this.failing = failing;
   }
 
-  /** A kubeconfig for the plugin (server on the node namespace's loopback); a bearer token unless another user is given. */
-  kubeconfigYaml(user: object = { token: 'stand-in-token' }): string {
+  /**
+   * A kubeconfig for the plugin (server on the node namespace's loopback): the one install-cni writes
+   * (bearer token `stand-in-token`), or, with another user (an exec plugin), an equivalent that only
+   * client-node reads.
+   */
+  kubeconfigYaml(user?: object): string {
+    const ca = Buffer.from(this.caCert);
+    if (!user) return kubeconfigText({ protocol: 'https', host: '127.0.0.1', port: String(this.port), token: 'stand-in-token', ca });
     return stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'stand-in', cluster: { server: `http://127.0.0.1:${this.port}`, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name: 'stand-in', cluster: { server: `https://127.0.0.1:${this.port}`, 'certificate-authority-data': ca.toString('base64') } }],
       users: [{ name: 'kuma-cni', user }],
       contexts: [{ name: 'kuma-cni-context', context: { cluster: 'stand-in', user: 'kuma-cni' } }],
       'current-context': 'kuma-cni-context',
