@@ -98,6 +98,21 @@ describe('detectProfile with recorded outputs (Debian 12, iptables 1.8.9)', () =
     expect((await detectProfile(config((c) => (c.ipFamilyMode = 'ipv4')), system({}))).ipv6Usable).toBe(false);
   });
 
+  it("IPv6's executables are looked for beside the ::6 address, but their warnings count only when the address was added", async () => {
+    const withoutIp6tables = (ip6?: string) => {
+      const sys = system({ ip6 });
+      const run = sys.run;
+      sys.run = (cmd, args, o) => (cmd.includes('ip6tables') ? Promise.resolve({ code: 1, stdout: '', stderr: 'ip6tables: broken' }) : run(cmd, args, o));
+      return sys;
+    };
+    const missing = await detectProfile(config(), withoutIp6tables());
+    expect(missing.ipv6Usable).toBe(false);
+    expect(missing.warnings.map((w) => w.message).join()).toContain('failed to initialize IPv6 executables');
+    const denied = await detectProfile(config(), withoutIp6tables('RTNETLINK answers: Permission denied'));
+    expect(denied.ipv6Usable).toBe(false);
+    expect(denied.warnings).toEqual([]);
+  });
+
   it('warns, even without --verbose, when `ip` is missing on a pod with IPv6 addresses (issue 9.11)', async () => {
     const sys = system({});
     const run = sys.run;

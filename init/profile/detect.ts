@@ -174,11 +174,13 @@ export interface DetectOptions {
 /**
  * Detects everything the renderer and the executor need, once, in Kuma's
  * order: users, loopback and IPv4 executables (side by side), nameservers,
- * then IPv6 (the `::6/128` address on `lo`, then executables of IPv4's mode).
+ * then IPv6 (the `::6/128` address on `lo` and executables of IPv4's mode,
+ * side by side).
  * Side effects: without `assumeModules`, as in Kuma, the legacy probes
  * instantiate legacy tables (with it none are created; when legacy is the
- * backend, its install creates them, see exec/install.ts); in dual-stack mode
- * `::6/128` is added to `lo` (also in a dry run).
+ * backend, its install creates them, see exec/install.ts), IPv6's also when
+ * `::6/128` then cannot be added; in dual-stack mode `::6/128` is added to
+ * `lo` (also in a dry run).
  */
 export async function detectProfile(
   config: TransparentProxyConfig,
@@ -228,7 +230,13 @@ export async function detectProfile(
     if (config.verbose) warn('IPv6 initialization skipped due to missing or faulty IPv6 support: no local IPv6 addresses detected', 'ipv6');
     return profile(undefined);
   }
-  const failure = await addInboundPassthroughIPv6(deps, loopback);
+  // The address and IPv6's executables do not depend on each other: side by side too. IPv6's warnings
+  // count only when the address could be added (Kuma looks for the executables only then).
+  const ipv6Warnings: typeof warnings = [];
+  const [failure, ipv6] = await Promise.all([
+    addInboundPassthroughIPv6(deps, loopback),
+    nft ? Promise.resolve(nft.ipv6) : detectIPv6(config, deps, versions, ipv4.executables!.mode, (message, family) => ipv6Warnings.push({ family, message }), assume),
+  ]);
   if (failure) {
     // Kuma warns only with --verbose; a missing `ip` on a pod with IPv6 addresses would silently leave IPv6 unredirected.
     if (failure.ipMissing) {
@@ -236,6 +244,6 @@ export async function detectProfile(
     } else if (config.verbose) warn(`failed to configure IPv6 outbound address; IPv6 rules will be skipped: ${failure.message}`, 'ipv6');
     return profile(undefined);
   }
-  if (nft) return profile(nft.ipv6);
-  return profile(await detectIPv6(config, deps, versions, ipv4.executables!.mode, warn, assume));
+  warnings.push(...ipv6Warnings);
+  return profile(ipv6);
 }
