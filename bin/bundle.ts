@@ -23,11 +23,14 @@ const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
 export type Program = 'kuma-injector' | 'kuma-init' | 'install-cni';
 
-/** Entry points of the self-contained programs. */
-const selfContained: Record<Exclude<Program, 'kuma-injector'>, string> = {
-  'kuma-init': join(repo, 'init', 'cli', 'main.ts'),
-  'install-cni': join(repo, 'init', 'install-cni', 'main.ts'),
-};
+/** Every program's entry points (kuma-cni's second one is its client-node asset), by the image that carries it. */
+export const ENTRY_POINTS = {
+  'kuma-injector': [join(repo, 'webhook', 'cli', 'main.ts')],
+  'kuma-init': [join(repo, 'init', 'cli', 'main.ts')],
+  'install-cni': [join(repo, 'init', 'install-cni', 'main.ts')],
+  'kuma-cni': [join(repo, 'init', 'cni', 'main.ts'), join(repo, 'init', 'cni', 'client-node-kubeconfig.ts')],
+} as const;
+export const IMAGES = { 'webhook/Dockerfile': ['kuma-injector'], 'init/Dockerfile': ['kuma-init'], 'cni/Dockerfile': ['install-cni', 'kuma-cni'] } as const;
 
 /** The fuse postject flips so node runs the injected blob (Node 20's value). */
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -40,7 +43,7 @@ export async function bundleProgram(program: Program, outdir: string): Promise<s
   if (program === 'kuma-injector') {
     await build({
       ...common,
-      entryPoints: { 'kuma-injector': join(repo, 'webhook', 'cli', 'main.ts') },
+      entryPoints: { 'kuma-injector': ENTRY_POINTS['kuma-injector'][0] },
       outdir,
       outExtension: { '.js': '.mjs' },
       splitting: true,
@@ -50,7 +53,7 @@ export async function bundleProgram(program: Program, outdir: string): Promise<s
   }
   await build({
     ...common,
-    entryPoints: [selfContained[program]],
+    entryPoints: [ENTRY_POINTS[program][0]],
     outfile: entry,
     // CommonJS packages inside an ESM bundle require node's builtins at run time.
     banner: { js: "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);" },
@@ -107,8 +110,9 @@ export async function buildCniExecutable(outdir: string): Promise<string> {
   const script = join(outdir, 'kuma-cni.cjs');
   const cjs: BuildOptions = { ...common, sourcemap: false, minify: true, format: 'cjs', plugins: [absentOptionalModules] };
   const asset = join(outdir, CLIENT_NODE_ASSET);
-  await build({ ...cjs, entryPoints: [join(repo, 'init', 'cni', 'client-node-kubeconfig.ts')], outfile: asset });
-  await build({ ...cjs, entryPoints: [join(repo, 'init', 'cni', 'main.ts')], outfile: script, plugins: [absentOptionalModules, clientNodeFromAsset] });
+  const [main, clientNode] = ENTRY_POINTS['kuma-cni'];
+  await build({ ...cjs, entryPoints: [clientNode], outfile: asset });
+  await build({ ...cjs, entryPoints: [main], outfile: script, plugins: [absentOptionalModules, clientNodeFromAsset] });
   const blob = join(outdir, 'kuma-cni.blob');
   const seaConfig = join(outdir, 'sea-config.json');
   const sea = { main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { [CLIENT_NODE_ASSET]: asset } };
