@@ -3,7 +3,7 @@
 // listens on the loopback of a network namespace the test made (the "node",
 // where the CNI plugins run): a small node process inside that namespace
 // binds the socket and hands it over IPC, so this process serves it.
-// (webhook/test/support/stand-in-api-server.ts serves lists and watches on
+// (test-support/webhook/stand-in-api-server.ts serves lists and watches on
 // the host's loopback, not single GETs.) It records every request and can
 // answer 500 to all of them. It serves HTTPS with a throwaway CA, as an API
 // server does, and its kubeconfig is the one install-cni writes (that CA, a

@@ -1,15 +1,18 @@
 // A STAND-IN for the Kubernetes API server's pod endpoints, on loopback, for
 // the race repair's tests (the real API server cannot run here; the webhook's
-// stand-in, webhook/test/support/stand-in-api-server.ts, serves no pods and no
+// stand-in, test-support/webhook/stand-in-api-server.ts, serves no pods and no
 // writes). It serves what the agent uses: a watch of pods with a
 // `spec.nodeName` field selector (ADDED for the current pods, then live
 // events), DELETE of a pod and a merge PATCH of its labels. It records every
-// request. Not served: lists, resourceVersions, other resources.
+// request. HTTPS with a throwaway CA, which its kubeconfig carries. Not
+// served: lists, resourceVersions, other resources.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { generateSelfSigned } from '../../../webhook/tls/self-signed.ts';
 
 export interface PodRequest {
   method: string;
@@ -31,23 +34,27 @@ export class StandInPodApi {
   private readonly pods = new Map<string, V1Pod>();
   private readonly watches = new Set<PodWatch>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    private readonly caCert: string,
+  ) {}
 
   static async start(): Promise<StandInPodApi> {
-    const server = createServer();
-    const standIn = new StandInPodApi(server);
+    const { caCert, serving } = await generateSelfSigned();
+    const server = createServer({ cert: serving.cert, key: serving.key });
+    const standIn = new StandInPodApi(server, caCert);
     server.on('request', (request: IncomingMessage, response: ServerResponse) => void standIn.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return standIn;
   }
 
-  /** A kubeconfig document pointing at the stand-in (plain HTTP, so TLS verification is off). */
+  /** A kubeconfig document pointing at the stand-in, trusting its CA. */
   kubeconfigYaml(): string {
     const { port } = this.server.address() as AddressInfo;
     return stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'stand-in', cluster: { server: `http://127.0.0.1:${port}`, 'insecure-skip-tls-verify': true } }],
+      clusters: [{ name: 'stand-in', cluster: { server: `https://127.0.0.1:${port}`, 'certificate-authority-data': Buffer.from(this.caCert).toString('base64') } }],
       users: [{ name: 'stand-in', user: { token: 'stand-in-token' } }],
       contexts: [{ name: 'stand-in', context: { cluster: 'stand-in', user: 'stand-in' } }],
       'current-context': 'stand-in',
