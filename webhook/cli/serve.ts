@@ -10,6 +10,7 @@ import { ConfigError, type ConfigDefaults, defaultSettings, type InjectorConfig,
 import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
 import { createInjectionContext } from '../engine/index.ts';
 import { trackConnections } from '../kube-api/index.ts';
+import { defaultMaxInflightBytes } from '../limits/index.ts';
 import { buildWebhookServer, defaultBodyLimit, WebhookMetrics, type InjectFn } from '../http/index.ts';
 import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
 import { registerCertificateExpiry, WatchedKeyPair, type KeyPairSource } from '../tls/index.ts';
@@ -38,6 +39,7 @@ export interface ServeOptions {
   sidecarContainers: SidecarContainersMode;
   deltaXds: boolean;
   bodyLimit: number;
+  maxInflightBytes: number;
   logLevel: string;
   shutdownDelay?: number;
 }
@@ -233,6 +235,7 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
     tls,
     metrics,
     bodyLimit: options.bodyLimit,
+    maxInflightBytes: options.maxInflightBytes,
     logger: { level: options.logLevel },
     draining: () => draining,
   });
@@ -307,6 +310,7 @@ export function serveCommand(): Command {
     )
     .option('--delta-xds', 'sidecars use delta xDS', false)
     .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integerFlag('a byte count (1 to 2147483648)', 1, 2 ** 31), defaultBodyLimit)
+    .option('--max-inflight-bytes <bytes>', 'bytes of AdmissionReview bodies held at once; beyond, 429 with Retry-After (at least --body-limit)', integerFlag('a byte count (1 to 2147483648)', 1, 2 ** 31), defaultMaxInflightBytes)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integerFlag('a number of seconds (0-3600)', 0, 3600))
     .action((options: ServeOptions, command: Command) => {
@@ -317,6 +321,9 @@ export function serveCommand(): Command {
         }
       } else if (tlsFiles === 1 || (tlsFiles === 0 && !options.demo)) {
         command.error('error: --tls-cert-file and --tls-key-file are both required (or --demo, which makes its own)', { exitCode: 1, code: 'kuma-injector.usage' });
+      }
+      if (options.maxInflightBytes < options.bodyLimit) {
+        command.error(`error: --max-inflight-bytes (${options.maxInflightBytes}) must be at least --body-limit (${options.bodyLimit}): a request at the limit could never be served`, { exitCode: 1, code: 'kuma-injector.usage' });
       }
       return runServe(options);
     });

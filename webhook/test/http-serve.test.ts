@@ -330,6 +330,9 @@ describe('kuma-injector serve usage errors', () => {
     try {
       expect(await runCli(['serve', '--port', 'https'])).toBe(1);
       expect(await runCli(['serve', '--sidecar-containers', 'maybe'])).toBe(1);
+      // A request at the body limit must fit in the in-flight budget.
+      expect(await runCli(['serve', '--demo', '--body-limit', '1000', '--max-inflight-bytes', '999'])).toBe(1);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('--max-inflight-bytes (999) must be at least --body-limit (1000)');
     } finally {
       stderr.mockRestore();
     }
