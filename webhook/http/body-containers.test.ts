@@ -13,8 +13,8 @@ describe('holdsMoreContainersThan', () => {
     const text = JSON.stringify({ a: ['{[', { b: 'x\\"[{' }], c: '"', d: {} });
     expect(holdsMoreContainersThan(text, 3)).toBe(true);
     expect(holdsMoreContainersThan(text, 4)).toBe(false);
-    expect(holdsMoreContainersThan('"[[[["', 0)).toBe(false);
-    expect(holdsMoreContainersThan('[]', 0)).toBe(true);
+    expect(holdsMoreContainersThan('"[[[["', 1)).toBe(false);
+    expect(holdsMoreContainersThan('[[]]', 1)).toBe(true);
   });
 
   it('counts exactly what JSON.parse builds, for any JSON text', () => {

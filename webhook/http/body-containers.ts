@@ -11,6 +11,9 @@ const OPEN_BRACKET = 0x5b;
 
 /** True when `text` opens more than `max` objects and arrays (outside strings). */
 export function holdsMoreContainersThan(text: string, max: number): boolean {
+  // Each takes at least two characters: a shorter text cannot, and ordinary pods are not scanned at all
+  // (the scan costs about as much as parsing).
+  if (text.length <= 2 * max) return false;
   let count = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
