@@ -21,7 +21,7 @@ export interface Server {
  */
 export function productionNodeOptions(): string[] {
   const dockerfile = readFileSync(resolve(repo, 'webhook', 'Dockerfile'), 'utf8');
-  const line = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile);
+  const line = /^ENV NODE_OPTIONS="?([^"\n]+)"?$/m.exec(dockerfile);
   if (!line) throw new Error('webhook/Dockerfile sets no NODE_OPTIONS');
   return line[1]!.trim().split(/\s+/);
 }

@@ -46,7 +46,7 @@ describe.skipIf(noHelm)('charts/kuma-injector', () => {
 
   it("runs Node with the image's NODE_OPTIONS (what bench:webhook measures)", () => {
     const env = one(docs, 'Deployment').spec?.template.spec?.containers[0]?.env ?? [];
-    const image = /^ENV NODE_OPTIONS=(.+)$/m.exec(readFileSync(join(chart, '..', '..', 'webhook', 'Dockerfile'), 'utf8'))?.[1];
+    const image = /^ENV NODE_OPTIONS="?([^"\n]+)"?$/m.exec(readFileSync(join(chart, '..', '..', 'webhook', 'Dockerfile'), 'utf8'))?.[1];
     expect(image).toMatch(/--max-semi-space-size=\d+/);
     expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(image);
   });

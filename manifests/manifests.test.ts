@@ -35,7 +35,7 @@ describe('manifests/kuma-injector.yaml', () => {
   it("runs Node with the image's NODE_OPTIONS (what bench:webhook measures)", () => {
     const env = objectOfKind(docs, 'Deployment').spec?.template.spec?.containers[0]?.env ?? [];
     const dockerfile = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'webhook', 'Dockerfile'), 'utf8');
-    const image = /^ENV NODE_OPTIONS=(.+)$/m.exec(dockerfile)?.[1];
+    const image = /^ENV NODE_OPTIONS="?([^"\n]+)"?$/m.exec(dockerfile)?.[1];
     expect(image).toMatch(/--max-semi-space-size=\d+/);
     expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(image);
   });

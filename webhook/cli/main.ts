@@ -1,11 +1,9 @@
 // Entry point of `kuma-injector` (bin/kuma-injector.js and `npm start` run this file).
-// The process ends only after stdout and stderr have drained, so piped output
-// is never cut short. Then it ends for sure: after `serve` shuts down, the
-// Kubernetes client may still hold idle keep-alive sockets that nothing needs.
+// It only sets the exit code: the process ends by itself once nothing is left
+// to do, and writes still pending on stdout or stderr (a slow pipe) are part
+// of that, so piped output is never cut short. So nothing may stay open after
+// a command: `serve` closes its server, watches, timers and every connection
+// of the Kubernetes client (webhook/kube-api/client-connections.ts).
 import { runCli } from './program.ts';
 
-const drained = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => stream.write('', () => resolve()));
-
 process.exitCode = await runCli(process.argv.slice(2));
-await Promise.all([drained(process.stdout), drained(process.stderr)]);
-process.exit();

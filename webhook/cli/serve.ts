@@ -9,6 +9,8 @@ import { Command, Option } from 'commander';
 import { ConfigError, type ConfigDefaults, defaultSettings, type InjectorConfig, loadInjectorSetup, type SidecarContainersMode } from '../config/index.ts';
 import { demoObjects, podAdmissionReview, samplePod } from '../demo/index.ts';
 import { createInjectionContext } from '../engine/index.ts';
+import { trackConnections } from '../kube-api/index.ts';
+import { defaultMaxInflightBytes } from '../limits/index.ts';
 import { buildWebhookServer, defaultBodyLimit, WebhookMetrics, type InjectFn } from '../http/index.ts';
 import { type ClusterState, loadStateFiles, StaticClusterState, stderrLogger, type StateLogger } from '../state/index.ts';
 import { registerCertificateExpiry, WatchedKeyPair, type KeyPairSource } from '../tls/index.ts';
@@ -37,6 +39,7 @@ export interface ServeOptions {
   sidecarContainers: SidecarContainersMode;
   deltaXds: boolean;
   bodyLimit: number;
+  maxInflightBytes: number;
   logLevel: string;
   shutdownDelay?: number;
 }
@@ -91,6 +94,17 @@ async function demoFiles(): Promise<{ dir: string; caFile: string; certFile: str
 const stateStopTimeoutMs = 2000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True when `work` settles within `ms`; the timer is cleared either way, so it does not hold the exit. */
+async function settlesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Things to undo when `serve` ends, last first, whether it started or failed. */
 class Cleanups {
@@ -167,15 +181,19 @@ async function servingKeyPair(
 /** Runs until SIGTERM or SIGINT, then fails readiness, waits, drains and closes. */
 export async function runServe(options: ServeOptions): Promise<void> {
   const cleanups = new Cleanups();
+  let log: ServeLogger;
   try {
-    await serveUntilSignal(options, cleanups);
+    log = await serveUntilSignal(options, cleanups);
   } finally {
     // Also on a failed start: watches stop, and --demo's folder (its private key included) goes.
     await cleanups.run();
   }
+  // The last line: after it the process ends by itself, with nothing left open.
+  log.info({}, 'kuma-injector stopped');
 }
 
-async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Promise<void> {
+/** Serves until a signal; resolves to the server's logger. */
+async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Promise<ServeLogger> {
   const selfManaged = options.tlsMode === 'self-managed';
   const demo = options.demo && !options.tlsCertFile ? await demoFiles() : undefined;
   if (demo) cleanups.add(() => rmSync(demo.dir, { recursive: true, force: true }));
@@ -188,7 +206,10 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   serveSetup(options, undefined);
 
   const inCluster = !options.demo && options.state.length === 0;
-  const kubeConfig = inCluster ? await clusterConfig(options.kubeconfig) : undefined;
+  const connections = inCluster ? trackConnections(await clusterConfig(options.kubeconfig)) : undefined;
+  // Last of all: whatever the Kubernetes client still has open (a request under way) must not hold the exit.
+  if (connections) cleanups.add(() => connections.closeAll());
+  const kubeConfig = connections?.kubeConfig;
   // Kuma's rule for native sidecars needs the API server's version; without a cluster, "auto" is off.
   const serverVersion = options.sidecarContainers === 'auto' && kubeConfig ? await apiServerVersion(kubeConfig) : undefined;
   const setup = serveSetup(options, serverVersion);
@@ -197,8 +218,7 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   const source = await stateSource(options, setup.config, kubeConfig, () => stateLog.to);
   cleanups.add(async () => {
     // Closing the watches must not hold the exit.
-    const stopped = await Promise.race([source.stop().then(() => true), sleep(stateStopTimeoutMs).then(() => false)]);
-    if (!stopped) stateLog.to.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
+    if (!(await settlesWithin(source.stop(), stateStopTimeoutMs))) stateLog.to.warn({ timeoutMs: stateStopTimeoutMs }, 'cluster state watches did not close in time; exiting anyway');
   });
   const context = createInjectionContext({ ...setup, state: source.state });
   const inject: InjectFn = (pod, namespace) =>
@@ -215,6 +235,7 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
     tls,
     metrics,
     bodyLimit: options.bodyLimit,
+    maxInflightBytes: options.maxInflightBytes,
     logger: { level: options.logLevel },
     draining: () => draining,
   });
@@ -243,6 +264,7 @@ async function serveUntilSignal(options: ServeOptions, cleanups: Cleanups): Prom
   const delaySeconds = options.shutdownDelay ?? (options.demo ? 0 : 5);
   app.log.info({ signal, delaySeconds }, 'shutting down: readiness fails now, closing after the delay');
   await sleep(delaySeconds * 1000);
+  return app.log;
 }
 
 function printDemo(port: number, caFile: string, reviewFile: string): void {
@@ -288,6 +310,7 @@ export function serveCommand(): Command {
     )
     .option('--delta-xds', 'sidecars use delta xDS', false)
     .option('--body-limit <bytes>', 'largest accepted AdmissionReview', integerFlag('a byte count (1 to 2147483648)', 1, 2 ** 31), defaultBodyLimit)
+    .option('--max-inflight-bytes <bytes>', 'bytes of AdmissionReview bodies held at once; beyond, 429 with Retry-After (at least --body-limit)', integerFlag('a byte count (1 to 2147483648)', 1, 2 ** 31), defaultMaxInflightBytes)
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .option('--shutdown-delay <seconds>', 'seconds between failing readiness and closing on SIGTERM (default 5; 0 with --demo)', integerFlag('a number of seconds (0-3600)', 0, 3600))
     .action((options: ServeOptions, command: Command) => {
@@ -298,6 +321,9 @@ export function serveCommand(): Command {
         }
       } else if (tlsFiles === 1 || (tlsFiles === 0 && !options.demo)) {
         command.error('error: --tls-cert-file and --tls-key-file are both required (or --demo, which makes its own)', { exitCode: 1, code: 'kuma-injector.usage' });
+      }
+      if (options.maxInflightBytes < options.bodyLimit) {
+        command.error(`error: --max-inflight-bytes (${options.maxInflightBytes}) must be at least --body-limit (${options.bodyLimit}): a request at the limit could never be served`, { exitCode: 1, code: 'kuma-injector.usage' });
       }
       return runServe(options);
     });

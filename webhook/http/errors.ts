@@ -2,7 +2,7 @@
 // stable code (what tests, docs and alerts key on) and its status. The message
 // is for humans and may carry details; the code never changes.
 import { STATUS_CODES } from 'node:http';
-import { maxBodyDepth } from '../limits/index.ts';
+import { maxBodyContainers, maxBodyDepth } from '../limits/index.ts';
 import { capText } from './log-caps.ts';
 
 export interface WebhookErrorSpec {
@@ -22,7 +22,11 @@ const catalogue = {
   KI_ERR_MISSING_OBJECT: { statusCode: 400, message: 'AdmissionReview request has no object' },
   /** Nested deeper than any pod can be (webhook/limits): refused before anything walks it. */
   KI_ERR_TOO_DEEP: { statusCode: 400, message: `request body nests deeper than ${maxBodyDepth} levels` },
+  /** More objects and arrays than any pod the API server sends (webhook/limits): refused before it is parsed. */
+  KI_ERR_TOO_MANY_OBJECTS: { statusCode: 400, message: `request body holds more than ${maxBodyContainers} objects and arrays` },
   KI_ERR_BODY_TOO_LARGE: { statusCode: 413, message: 'request body is larger than the configured limit' },
+  /** The bodies in flight already fill the budget (`--max-inflight-bytes`): refused unread, with Retry-After. */
+  KI_ERR_TOO_MANY_REQUESTS: { statusCode: 429, message: 'too many request bytes in flight; retry after the Retry-After delay' },
   KI_ERR_UNSUPPORTED_MEDIA_TYPE: { statusCode: 415, message: 'content-type must be application/json' },
   KI_ERR_NOT_FOUND: { statusCode: 404, message: 'no such endpoint' },
   KI_ERR_METHOD_NOT_ALLOWED: { statusCode: 405, message: 'the admission endpoint takes POST only' },

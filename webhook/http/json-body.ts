@@ -4,7 +4,12 @@
 // hold such a key (an escaped letter needs `\u`), so it is parsed as it is;
 // every other body, and every body JSON.parse rejects, goes through Fastify's
 // parser, which gives the same result and the same errors as before.
+// Before either, a body with more objects and arrays than any pod is refused
+// unparsed (webhook/limits): parsing it is what would cost the memory.
 import type { FastifyBodyParser } from 'fastify';
+import { maxBodyContainers } from '../limits/index.ts';
+import { holdsMoreContainersThan } from './body-containers.ts';
+import { WebhookError } from './errors.ts';
 
 type StringBodyParser = FastifyBodyParser<string>;
 
@@ -16,6 +21,7 @@ export function mayHoldPoisonedKey(text: string): boolean {
 /** `secure` is Fastify's default JSON parser (`app.getDefaultJsonParser('error', 'error')`). */
 export function admissionJsonParser(secure: StringBodyParser): StringBodyParser {
   return (request, body, done) => {
+    if (holdsMoreContainersThan(body, maxBodyContainers)) return done(new WebhookError('KI_ERR_TOO_MANY_OBJECTS'), undefined);
     if (mayHoldPoisonedKey(body)) return secure(request, body, done);
     let parsed: unknown;
     try {

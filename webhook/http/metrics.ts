@@ -4,7 +4,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /** How one admission request ended, as metric labels. */
 export interface AdmissionLabels {
-  /** injected | skipped | refused | ignored | invalid | unavailable | error */
+  /** injected | skipped | refused | ignored | invalid | throttled | aborted | unavailable | error */
   result: string;
   /** The engine's reason code, the reason a review was ignored, or the error code. */
   reason: string;
@@ -19,6 +19,7 @@ export class WebhookMetrics {
   private readonly latency: Histogram<'result'>;
   private readonly certificateReloads: Counter<'result'>;
   private readonly certificateRefused: Gauge;
+  private inflightBytes: () => number = () => 0;
   /** The series of each label set, looked up once: prom-client hashes the labels on every unbound call. */
   private readonly series = new Map<string, { count: Counter.Internal; latency: Histogram.Internal<'result'> }>();
 
@@ -49,6 +50,12 @@ export class WebhookMetrics {
       registers: [this.registry],
     });
     this.certificateRefused.set(0);
+    const inflight: Gauge = new Gauge({
+      name: 'kuma_injector_inflight_request_bytes',
+      help: 'Bytes of admission request bodies held now, against --max-inflight-bytes (above it requests get 429).',
+      registers: [this.registry],
+      collect: (): void => inflight.set(this.inflightBytes()),
+    });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -70,6 +77,11 @@ export class WebhookMetrics {
   observeCertificateReload(result: 'loaded' | 'refused'): void {
     this.certificateReloads.inc({ result });
     this.certificateRefused.set(result === 'refused' ? 1 : 0);
+  }
+
+  /** Where the in-flight gauge reads from (the server's budget). */
+  readInflightBytesFrom(read: () => number): void {
+    this.inflightBytes = read;
   }
 
   exposition(): Promise<string> {

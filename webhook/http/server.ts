@@ -10,12 +10,14 @@ import type { AdmissionRequest } from './admission-review.ts';
 import { admit } from './admit.ts';
 import type { AdmissionDecision, InjectFn } from './admit.ts';
 import { WebhookError, clientErrorCode, errorBody, isClientEvent, toWebhookError } from './errors.ts';
+import { InflightBudget, reservedBytes } from './inflight-budget.ts';
 import { admissionJsonParser } from './json-body.ts';
 import { capText, cappedLoggerOptions } from './log-caps.ts';
 import { WebhookLogController, admissionPath, pathOf } from './log-controller.ts';
 import { WebhookMetrics } from './metrics.ts';
 import type { AdmissionLabels } from './metrics.ts';
 import { notReadyReasons } from './readiness.ts';
+import { defaultMaxInflightBytes } from '../limits/index.ts';
 import type { ClusterState } from '../state/index.ts';
 import { type KeyPairSource, secureContextOptions } from '../tls/index.ts';
 
@@ -30,6 +32,9 @@ export const requestTimeoutMs = 30_000;
 
 const jsonContentType = 'application/json; charset=utf-8';
 
+/** Retry-After of a 429: the bodies in flight are answered in well under a second. */
+const retryAfterSeconds = 1;
+
 const isAdmission = (url: string | undefined): boolean => url !== undefined && pathOf(url) === admissionPath;
 
 export interface WebhookServerOptions {
@@ -38,6 +43,8 @@ export interface WebhookServerOptions {
   tls: KeyPairSource;
   /** Largest accepted AdmissionReview, in bytes (default 7 MiB); larger bodies get 413. */
   bodyLimit?: number;
+  /** Bytes of admission bodies held at once (default webhook/limits); beyond, 429. At least `bodyLimit`. */
+  maxInflightBytes?: number;
   /** Pino options (level, stream); false for no logs. Default: info to stdout. */
   logger?: (FastifyLoggerOptions & { stream?: NodeJS.WritableStream }) | false;
   metrics?: WebhookMetrics;
@@ -67,6 +74,10 @@ export function buildWebhookServer(options: WebhookServerOptions) {
   const readiness = { stateReady: () => options.state.ready(), tlsLoaded: () => Boolean(options.tls.current()), draining };
 
   const requestTimeout = options.requestTimeout ?? requestTimeoutMs;
+  const bodyLimit = options.bodyLimit ?? defaultBodyLimit;
+  const budget = new InflightBudget(options.maxInflightBytes ?? defaultMaxInflightBytes);
+  if (budget.maxBytes < bodyLimit) throw new RangeError(`the in-flight budget (${budget.maxBytes} bytes) must hold one body at the body limit (${bodyLimit} bytes)`);
+  metrics.readInflightBytesFrom(() => budget.inUse());
   const app = Fastify({
     // Node looks for timed-out requests every connectionsCheckingInterval (30 s by default, which
     // would let a request live twice its timeout).
@@ -79,7 +90,7 @@ export function buildWebhookServer(options: WebhookServerOptions) {
       isAdmission(raw.url) ? logger : logger.child(bindings, childOptions),
     keepAliveTimeout: keepAliveTimeoutMs,
     requestTimeout,
-    bodyLimit: options.bodyLimit ?? defaultBodyLimit,
+    bodyLimit,
     return503OnClosing: true,
     clientErrorHandler(error, socket) {
       // Fastify calls it bound to the instance.
@@ -148,8 +159,20 @@ export function buildWebhookServer(options: WebhookServerOptions) {
     logAdmission(request, reply, record, labels);
     done();
   };
+  // Before the body is read. Released when the response closes: answered, failed, timed out or aborted.
+  const reserveBody = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const bytes = reservedBytes(request.headers['content-length'], bodyLimit);
+    if (budget.tryReserve(bytes)) {
+      reply.raw.once('close', () => budget.release(bytes));
+      return done();
+    }
+    const error = new WebhookError('KI_ERR_TOO_MANY_REQUESTS');
+    request.admission = { labels: { result: 'throttled', reason: error.code }, message: error.message };
+    // The unread body is drained by Node, not buffered, and the connection stays usable.
+    void reply.code(error.statusCode).header('retry-after', String(retryAfterSeconds)).send(errorBody(error));
+  };
   // Synchronous, as the engine is: no promise per admission (a throw still reaches the error handler).
-  app.post(admissionPath, { onResponse: recordAdmission }, (request, reply) => {
+  app.post(admissionPath, { onRequest: reserveBody, onResponse: recordAdmission }, (request, reply) => {
     const review = readAdmissionReview(request.body);
     const record: AdmissionRecord = { request: review.request };
     request.admission = record;

@@ -18,6 +18,15 @@ export const apiServerAnnotationBytes = 256 * 1024;
 export const maxBodyDepth = 100;
 
 /**
+ * Most objects and arrays in a review body, counted before it is parsed (each
+ * costs about 70 bytes of heap once parsed). The API server accepts request
+ * bodies up to 3 MiB, and the smallest object a Pod can hold many of (an env
+ * var `{"name":"a"}`) takes 13 bytes: fewer than 250,000. Bodies with more get
+ * 400 unparsed.
+ */
+export const maxBodyContainers = 262_144;
+
+/**
  * Most items the injector builds from one list annotation (ports, UIDs, env
  * vars, ContainerPatch names, ...): beyond it the pod is refused, since every
  * item becomes an argument, an env var or a patch of the response.
@@ -30,6 +39,16 @@ export const maxAnnotationListItems = 1024;
  * be of use; the pod is refused instead.
  */
 export const maxPatchBytes = 4 * 1024 * 1024;
+
+/**
+ * Bytes of admission request bodies the webhook holds at once (`--max-inflight-bytes`);
+ * beyond it a request gets 429 with Retry-After, unread. One body at the default body
+ * limit (7 MiB) and 1 MiB beside it: hundreds of ordinary pods (a few KB each) at once,
+ * but never two of the costliest bodies, each about 60 MB of heap while it is answered
+ * (docs/robustness.md): with V8's heap capped (NODE_OPTIONS), the peak stays well
+ * under the chart's 256 Mi.
+ */
+export const defaultMaxInflightBytes = 8 * 1024 * 1024;
 
 /** Longest string of a log line's field (uid, pod, namespace, message, ...), in characters. */
 export const maxLogFieldChars = 1024;

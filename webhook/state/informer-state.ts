@@ -4,6 +4,7 @@
 // has completed its first list and stays true (later failures leave the last
 // known objects in place while the informers retry).
 import type { KubeConfig } from '@kubernetes/client-node';
+import { trackConnections, type ClientConnections } from '../kube-api/index.ts';
 import { DEFAULT_BACKOFF } from './backoff.ts';
 import type { ClusterState, KubeObject } from './cluster-state.ts';
 import { loadKubeConfig, type KubeConfigSource } from './kube-config.ts';
@@ -38,6 +39,7 @@ export const DEFAULT_TIMING: InformerTiming = {
 
 class InformerState implements InformerClusterState {
   private readonly informers = new Map<string, ResourceInformer>();
+  private readonly connections: ClientConnections;
   private readonly listeners = new Set<StateEventListener>();
   private readonly readyWaiters: Array<() => void> = [];
   private requests = 0;
@@ -52,8 +54,10 @@ class InformerState implements InformerClusterState {
       relistIntervalMs: options.relistIntervalMs ?? DEFAULT_TIMING.relistIntervalMs,
       watchTimeoutSeconds: options.watchTimeoutSeconds ?? DEFAULT_TIMING.watchTimeoutSeconds,
     };
-    for (const resource of watchedResources(kubeConfig, options)) {
-      this.informers.set(resource.name, new ResourceInformer(kubeConfig, resource, timing, (event) => this.emit(event)));
+    this.connections = trackConnections(kubeConfig);
+    const tracked = this.connections.kubeConfig;
+    for (const resource of watchedResources(tracked, options)) {
+      this.informers.set(resource.name, new ResourceInformer(tracked, resource, timing, (event) => this.emit(event)));
     }
     const logger = options.logger ?? stderrLogger;
     this.listeners.add((event) => logStateEvent(logger, event));
@@ -102,7 +106,10 @@ class InformerState implements InformerClusterState {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+    const stopping = Promise.all([...this.informers.values()].map((informer) => informer.stop()));
+    // Once no informer restarts: a list or watch still waiting for its answer would hold stop() (and the process).
+    this.connections.closeAll();
+    await stopping;
   }
 
   private emit(event: StateEvent): void {

@@ -13,7 +13,7 @@ import { demoObjects } from '../demo/demo-state.ts';
 import { podAdmissionReview, samplePod } from '../demo/sample-review.ts';
 import { createInjectionContext, injectPod } from '../engine/index.ts';
 import type { InjectFn } from '../http/admit.ts';
-import { apiServerAnnotationBytes, maxBodyDepth, maxLogFieldChars, maxPatchBytes } from '../limits/index.ts';
+import { apiServerAnnotationBytes, maxBodyContainers, maxBodyDepth, maxLogFieldChars, maxPatchBytes } from '../limits/index.ts';
 import { StaticClusterState } from '../state/static-state.ts';
 import { decodeResponse, testCertificates, testServer } from '../../test-support/webhook/http-fixtures.ts';
 
@@ -92,6 +92,23 @@ describe('the response bound (defect 1)', () => {
     expect(response.allowed).toBe(false);
     expect(response.status?.message).toContain('patch');
     expect(res.body.length).toBeLessThan(2048);
+  });
+});
+
+describe('bodies of many objects', () => {
+  it('refuses a review padded with more empty objects than any pod holds, unparsed; a pod of many small objects is injected', async () => {
+    const app = await server();
+    const padded = (objects: number) => `${JSON.stringify(podAdmissionReview(samplePod())).slice(0, -1)},"padding":[${'{},'.repeat(objects - 1)}{}]}`;
+    const refused = await app.inject({ method: 'POST', url: '/inject-sidecar', headers: json, payload: padded(maxBodyContainers) });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json<{ code: string; message: string }>()).toMatchObject({ code: 'KI_ERR_TOO_MANY_OBJECTS' });
+    expect(refused.json<{ message: string }>().message).toContain(String(maxBodyContainers));
+    // The densest pod the API server accepts (3 MiB of 13-byte env vars) stays under the bound.
+    const pod = samplePod();
+    const containers = (pod.spec as { containers: { env?: { name: string }[] }[] }).containers;
+    containers[0]!.env = Array.from({ length: Math.floor((3 * 1024 * 1024) / 13) }, () => ({ name: 'a' }));
+    const dense = await app.inject({ method: 'POST', url: '/inject-sidecar', headers: json, payload: JSON.stringify(podAdmissionReview(pod)) });
+    expect(dense.statusCode, dense.body.slice(0, 300)).toBe(200);
   });
 });
 

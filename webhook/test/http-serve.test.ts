@@ -25,7 +25,9 @@ const bin = join(repo, 'bin/kuma-injector.js');
 
 interface Running {
   child: ChildProcess;
+  /** stdout and stderr as they arrived. */
   output: () => string;
+  stdout: () => string;
   exited: Promise<number | null>;
 }
 
@@ -40,10 +42,15 @@ function start(args: string[]): Running {
   const child = spawn(process.execPath, [bin, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let text = '';
-  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    stdout += chunk.toString();
+  });
   child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
-  return { child, output: () => text, exited };
+  // 'close', not 'exit': by then the pipes have delivered everything the process wrote.
+  const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+  return { child, output: () => text, stdout: () => stdout, exited };
 }
 
 async function waitFor<T>(running: Running, find: (output: string) => T | undefined): Promise<T> {
@@ -226,6 +233,21 @@ async function versionFront(standIn: StandInApiServer, version: { major: string;
   return { front, kubeconfig: standIn.kubeconfigYaml().replace(standIn.url, `http://127.0.0.1:${port}`) };
 }
 
+/** `serve --sidecar-containers auto` watching the stand-in through the version front; resolves once its caches synced. */
+async function serveAuto(standIn: StandInApiServer, kubeconfig: string) {
+  standIn.put({ kind: 'Namespace', metadata: { name: 'kuma-system' } });
+  standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
+  standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
+  const { dir, ca, files } = await certificateDir();
+  writeFileSync(join(dir, 'kubeconfig'), kubeconfig);
+  const { serve, port } = await serveWith(files, ['--kubeconfig', join(dir, 'kubeconfig'), '--sidecar-containers', 'auto', '--shutdown-delay', '0']);
+  await waitFor(serve, (text) => (text.includes('every watch cache has synced') ? true : undefined));
+  return { serve, port, ca };
+}
+
+/** Generous for a loaded machine; without its own end the process would run on until killed. */
+const exitBoundMs = 15_000;
+
 describe('kuma-injector serve --sidecar-containers auto (STAND-IN API server on loopback)', () => {
   it.each([
     { major: '1', minor: '30', native: true },
@@ -236,14 +258,7 @@ describe('kuma-injector serve --sidecar-containers auto (STAND-IN API server on 
     const standIn = await StandInApiServer.start();
     const { front, kubeconfig } = await versionFront(standIn, { major, minor });
     try {
-      standIn.put({ kind: 'Namespace', metadata: { name: 'kuma-system' } });
-      standIn.put({ kind: 'Namespace', metadata: { name: 'shop', labels: { 'kuma.io/sidecar-injection': 'enabled' } } });
-      standIn.put({ kind: 'Mesh', metadata: { name: 'default' } });
-      const { dir, ca, files } = await certificateDir();
-      writeFileSync(join(dir, 'kubeconfig'), kubeconfig);
-      const { serve, port } = await serveWith(files, ['--kubeconfig', join(dir, 'kubeconfig'), '--sidecar-containers', 'auto', '--shutdown-delay', '0']);
-      await waitFor(serve, (text) => (text.includes('every watch cache has synced') ? true : undefined));
-
+      const { serve, port, ca } = await serveAuto(standIn, kubeconfig);
       const review = podAdmissionReview(samplePod(), { namespace: 'shop' });
       const answer = await admit(port, ca, review);
       const pod = jsonpatch.applyPatch(structuredClone(review.request.object), answer.ops, true, false).newDocument as {
@@ -256,6 +271,31 @@ describe('kuma-injector serve --sidecar-containers auto (STAND-IN API server on 
 
       serve.child.kill('SIGTERM');
       expect(await serve.exited).toBe(0);
+    } finally {
+      front.closeAllConnections();
+      front.close();
+      await standIn.close();
+    }
+  });
+
+  // The front holds back the headers of a watch until its first event, as a buffering proxy may:
+  // those watches are still connecting at SIGTERM, and nothing but the process itself may end them.
+  it('ends by itself after SIGTERM: exit 0, its piped stdout complete to the last line', async () => {
+    const standIn = await StandInApiServer.start();
+    const { front, kubeconfig } = await versionFront(standIn, { major: '1', minor: '30' });
+    try {
+      const { serve } = await serveAuto(standIn, kubeconfig);
+      serve.child.kill('SIGTERM');
+      const ended = await Promise.race([serve.exited, new Promise((done) => setTimeout(() => done('still running'), exitBoundMs))]);
+      expect(ended).toBe(0);
+      const stdout = serve.stdout();
+      expect(stdout.endsWith('\n')).toBe(true);
+      const messages = stdout
+        .slice(0, -1)
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg);
+      expect(messages).toContain('shutting down: readiness fails now, closing after the delay');
+      expect(messages.at(-1)).toBe('kuma-injector stopped');
     } finally {
       front.closeAllConnections();
       front.close();
@@ -290,6 +330,9 @@ describe('kuma-injector serve usage errors', () => {
     try {
       expect(await runCli(['serve', '--port', 'https'])).toBe(1);
       expect(await runCli(['serve', '--sidecar-containers', 'maybe'])).toBe(1);
+      // A request at the body limit must fit in the in-flight budget.
+      expect(await runCli(['serve', '--demo', '--body-limit', '1000', '--max-inflight-bytes', '999'])).toBe(1);
+      expect(stderr.mock.calls.map(([text]) => String(text)).join('')).toContain('--max-inflight-bytes (999) must be at least --body-limit (1000)');
     } finally {
       stderr.mockRestore();
     }

@@ -1,10 +1,14 @@
 // The informer-backed ClusterState against a STAND-IN Kubernetes API server on
 // loopback (the real API server cannot run here): sync and readiness, events
 // reaching the caches, watches that break, expire or fail, Kuma's CRDs absent,
-// the periodic relist, and the request count.
+// the periodic relist, and the request count; and stop() against a stalled
+// API server (a tiny one here: it lists, but never answers a watch).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startInformerState, type InformerClusterState, type InformerStateOptions } from '../state/informer-state.ts';
 import type { StateEvent } from '../state/state-events.ts';
@@ -293,5 +297,39 @@ describe('informer-backed ClusterState against a stand-in API server', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(standIn.requestCount()).toBe(after);
     expect(s.mesh('after-stop')).toBeUndefined();
+  });
+});
+
+describe('informer-backed ClusterState against a stalled API server', () => {
+  it('stop() ends watches still waiting for their response headers', async () => {
+    // Lists are answered; watches get no headers, as behind a proxy that buffers them or a stalled server.
+    const pendingWatches = new Set<IncomingMessage>();
+    const stalled = createServer((req, res) => {
+      if (!req.url?.includes('watch=true')) {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
+        return;
+      }
+      pendingWatches.add(req);
+      res.on('close', () => pendingWatches.delete(req));
+    });
+    await new Promise<void>((done) => stalled.listen(0, '127.0.0.1', done));
+    try {
+      const kubeConfig = new KubeConfig();
+      kubeConfig.loadFromOptions({
+        clusters: [{ name: 'stalled', server: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, skipTLSVerify: true }],
+        users: [{ name: 'stalled' }],
+        contexts: [{ name: 'stalled', cluster: 'stalled', user: 'stalled' }],
+        currentContext: 'stalled',
+      });
+      const state = startInformerState({ kubeConfig, systemNamespace: SYSTEM, transparentProxyConfigMap: TPROXY, logger: { info: () => {}, warn: () => {} } });
+      await state.whenReady(); // every list answered, so every watch is now waiting
+      await vi.waitFor(() => expect(pendingWatches.size).toBe(4), WAIT);
+      await state.stop();
+      await vi.waitFor(() => expect(pendingWatches.size).toBe(0), WAIT);
+    } finally {
+      stalled.closeAllConnections();
+      await new Promise((done) => stalled.close(done));
+    }
   });
 });
