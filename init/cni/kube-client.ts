@@ -61,9 +61,10 @@ const podUrl = (server: string, namespace: string, name: string) =>
 
 const clientError = (error: unknown) => new CniError('KUBE_CLIENT', `failed to get pod annotations: failed to create Kubernetes client: ${describeError(error)}`);
 
+/** Loading client-node (in the single executable, compiling its asset) fails as the kubeconfig does: fail closed. */
 async function viaClientNode(kubeconfig: string) {
-  const { viaClientNode: load } = await import('./client-node-kubeconfig.ts');
   try {
+    const { viaClientNode: load } = await import('./client-node-kubeconfig.ts');
     return load(kubeconfig);
   } catch (error) {
     throw clientError(error);
