@@ -11,15 +11,21 @@
 // update (409 when the resourceVersion is stale) and JSON patch; and enough
 // discovery (/version, /api, /apis) for `helm template --dry-run=server` to
 // map the chart's kinds and run its `lookup`s here.
+// It serves HTTPS on 127.0.0.1 with a throwaway CA made for each stand-in,
+// as an API server does, and its kubeconfig carries that CA and a bearer
+// token: clients (client-node, our one-shot reads, helm) take their
+// production TLS path, with verification on.
 // Not served: label selectors, bookmarks, delete, and watch timeouts
 // (`timeoutSeconds` is recorded but a watch stays open until the test ends it).
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyPatch } from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { stringify } from 'yaml';
+import { generateSelfSigned } from '../../webhook/tls/self-signed.ts';
 
 interface ResourceType {
   plural: string;
@@ -132,29 +138,33 @@ export class StandInApiServer {
   private kumaCrdsInstalled = true;
   private readonly changeListeners = new Set<(type: EventType, object: StandInObject) => void>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor(
+    private readonly server: Server,
+    /** PEM of the stand-in's throwaway CA: what its clients trust (the kubeconfig's certificate-authority-data). */
+    readonly caCert: string,
+  ) {}
 
   static async start(): Promise<StandInApiServer> {
-    const server = createServer();
-    const standIn = new StandInApiServer(server);
-    server.on('request', (request, response) => standIn.handle(request, response));
+    const { caCert, serving } = await generateSelfSigned();
+    const server = createServer({ cert: serving.cert, key: serving.key });
+    const standIn = new StandInApiServer(server, caCert);
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => standIn.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     return standIn;
   }
 
   get url(): string {
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `https://127.0.0.1:${port}`;
   }
 
-  /** A kubeconfig document pointing at the stand-in. */
+  /** A kubeconfig document pointing at the stand-in, trusting its CA. */
   kubeconfigYaml(): string {
     return stringify(
       {
         apiVersion: 'v1',
         kind: 'Config',
-        // client-node refuses plain HTTP unless TLS verification is off.
-        clusters: [{ name: 'stand-in', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
+        clusters: [{ name: 'stand-in', cluster: { server: this.url, 'certificate-authority-data': Buffer.from(this.caCert).toString('base64') } }],
         users: [{ name: 'stand-in', user: { token: 'stand-in-token' } }],
         contexts: [{ name: 'stand-in', context: { cluster: 'stand-in', user: 'stand-in' } }],
         'current-context': 'stand-in',

@@ -3,15 +3,14 @@
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import { request } from 'node:https';
+import { createServer, request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import jsonpatch from 'fast-json-patch';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { missingTools } from '../../test-support/environment.ts';
 import { runCli } from '../cli/program.ts';
@@ -209,17 +208,24 @@ describe('kuma-injector serve watching a cluster (STAND-IN API server on loopbac
 });
 
 /**
- * In front of the stand-in: answers GET /version like the API server's discovery
- * endpoint (the stand-in has none) and passes everything else through.
+ * A proxy in front of the stand-in, TLS on both sides: it serves with its own
+ * throwaway CA (the kubeconfig it returns trusts that one), reaches the
+ * stand-in trusting the CA of the stand-in's kubeconfig, answers GET /version
+ * with `version` (the stand-in's own is fixed) and passes everything else through.
  */
 async function versionFront(standIn: StandInApiServer, version: { major: string; minor: string }) {
-  const front = createServer((req, res) => {
+  const kubeconfig = parse(standIn.kubeconfigYaml()) as { clusters: [{ cluster: { server: string; 'certificate-authority-data': string } }] };
+  const cluster = kubeconfig.clusters[0].cluster;
+  const standInCa = Buffer.from(cluster['certificate-authority-data'], 'base64');
+  const standInUrl = cluster.server;
+  const { caCert, serving } = await generateSelfSigned();
+  const front = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
     if (req.url?.startsWith('/version')) {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ ...version, gitVersion: `v${version.major}.${version.minor.replace('+', '')}.3` }));
       return;
     }
-    const upstream = httpRequest(`${standIn.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers, agent: false }, (answer) => {
+    const upstream = request(`${standInUrl}${req.url ?? '/'}`, { method: req.method, headers: req.headers, agent: false, ca: standInCa }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });
@@ -230,7 +236,9 @@ async function versionFront(standIn: StandInApiServer, version: { major: string;
   });
   await new Promise<void>((done) => front.listen(0, '127.0.0.1', done));
   const { port } = front.address() as AddressInfo;
-  return { front, kubeconfig: standIn.kubeconfigYaml().replace(standIn.url, `http://127.0.0.1:${port}`) };
+  cluster.server = `https://127.0.0.1:${port}`;
+  cluster['certificate-authority-data'] = Buffer.from(caCert).toString('base64');
+  return { front, kubeconfig: stringify(kubeconfig) };
 }
 
 /** `serve --sidecar-containers auto` watching the stand-in through the version front; resolves once its caches synced. */

@@ -2,9 +2,11 @@
 // loopback (the real API server cannot run here): sync and readiness, events
 // reaching the caches, watches that break, expire or fail, Kuma's CRDs absent,
 // the periodic relist, and the request count; and stop() against a stalled
-// API server (a tiny one here: it lists, but never answers a watch).
+// API server (a tiny STAND-IN here, TLS with a throwaway CA as well: it lists,
+// but never answers a watch).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startInformerState, type InformerClusterState, type InformerStateOptions } from '../state/informer-state.ts';
 import type { StateEvent } from '../state/state-events.ts';
+import { generateSelfSigned } from '../tls/self-signed.ts';
 import { StandInApiServer } from '../../test-support/webhook/stand-in-api-server.ts';
 
 const SYSTEM = 'kuma-system';
@@ -304,7 +307,8 @@ describe('informer-backed ClusterState against a stalled API server', () => {
   it('stop() ends watches still waiting for their response headers', async () => {
     // Lists are answered; watches get no headers, as behind a proxy that buffers them or a stalled server.
     const pendingWatches = new Set<IncomingMessage>();
-    const stalled = createServer((req, res) => {
+    const { caCert, serving } = await generateSelfSigned();
+    const stalled = createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
       if (!req.url?.includes('watch=true')) {
         res.setHeader('content-type', 'application/json');
         res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: [] }));
@@ -317,7 +321,7 @@ describe('informer-backed ClusterState against a stalled API server', () => {
     try {
       const kubeConfig = new KubeConfig();
       kubeConfig.loadFromOptions({
-        clusters: [{ name: 'stalled', server: `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`, skipTLSVerify: true }],
+        clusters: [{ name: 'stalled', server: `https://127.0.0.1:${(stalled.address() as AddressInfo).port}`, caData: Buffer.from(caCert).toString('base64') }],
         users: [{ name: 'stalled' }],
         contexts: [{ name: 'stalled', cluster: 'stalled', user: 'stalled' }],
         currentContext: 'stalled',
