@@ -236,9 +236,10 @@ async function main(): Promise<void> {
   }
   if (process.getuid?.() !== 0) throw new Error('bench:init needs root (network namespaces, iptables)');
   const cleanup = () => [...live].forEach(dropNamespace);
-  process.on('SIGINT', () => {
+  // Ctrl-C: remove our namespaces, then end by the signal itself, as without this handler.
+  process.once('SIGINT', () => {
     cleanup();
-    process.exit(130);
+    process.kill(process.pid, 'SIGINT');
   });
   try {
     const results = MODES.map(benchBackend);
