@@ -21,15 +21,16 @@ import { build, type BuildOptions, type Plugin } from 'esbuild';
 
 const repo = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
-export type Program = 'kuma-injector' | 'kuma-init' | 'install-cni';
-
-/** Every program's entry points (kuma-cni's second one is its client-node asset), by the image that carries it. */
+/** Every program's entry points (kuma-cni's second one is its client-node asset). */
 export const ENTRY_POINTS = {
   'kuma-injector': [join(repo, 'webhook', 'cli', 'main.ts')],
   'kuma-init': [join(repo, 'init', 'cli', 'main.ts')],
   'install-cni': [join(repo, 'init', 'install-cni', 'main.ts')],
   'kuma-cni': [join(repo, 'init', 'cni', 'main.ts'), join(repo, 'init', 'cni', 'client-node-kubeconfig.ts')],
 } as const;
+/** The programs bundled as ESM files; kuma-cni is the single executable (buildCniExecutable). */
+export type Program = Exclude<keyof typeof ENTRY_POINTS, 'kuma-cni'>;
+/** The programs each image carries (bin/dockerfiles.test.ts holds each build stage to their sources). */
 export const IMAGES = { 'webhook/Dockerfile': ['kuma-injector'], 'init/Dockerfile': ['kuma-init'], 'cni/Dockerfile': ['install-cni', 'kuma-cni'] } as const;
 
 /** The fuse postject flips so node runs the injected blob (Node 20's value). */
