@@ -90,10 +90,11 @@ async function main(): Promise<void> {
       );
       await initPod.netns.destroy();
 
+      let extraCaMs: number | undefined;
       if (extraCa) {
         node.api.put(await injectedPod(`${name}-ca`, 'cni-legacy'));
         const ca = await bridgedPod(`${name}-ca`);
-        samples.extraCa.push(await timed(() => node.exec(kumaCni, 'ADD', ca.pod, ca.kumaConf, { NODE_EXTRA_CA_CERTS: extraCa }), 'kuma-cni ADD'));
+        extraCaMs = await timed(() => node.exec(kumaCni, 'ADD', ca.pod, ca.kumaConf, { NODE_EXTRA_CA_CERTS: extraCa }), 'kuma-cni ADD');
         await ca.pod.netns.destroy();
       }
       if (keep) {
@@ -101,7 +102,8 @@ async function main(): Promise<void> {
         samples.bridge.push(bridgeMs);
         samples.kumaCni.push(cniMs);
         samples.kumaInit.push(initMs);
-      } else samples.extraCa.length = 0;
+        if (extraCaMs !== undefined) samples.extraCa.push(extraCaMs);
+      }
     }
   } finally {
     await node.destroy();
